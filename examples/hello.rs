@@ -1,0 +1,27 @@
+//! The smallest MCP server: one tool, no authentication.
+//!
+//! `cargo run --example hello`, then point an MCP client at http://127.0.0.1:3000/mcp
+//! (`PORT` changes the port).
+
+use mcp_runtime::prelude::*;
+
+/// Add two numbers.
+#[tool(read_only, idempotent)]
+async fn add(
+    /// The first addend.
+    a: i64,
+    /// The second addend.
+    b: i64,
+) -> String {
+    (a + b).to_string()
+}
+
+#[mcp_server(name = "hello", version = "1.0.0", oauth = none, tools = [add])]
+struct Hello;
+
+#[tokio::main]
+async fn main() -> mcp_runtime::Result<()> {
+    tracing_subscriber::fmt().init();
+    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
+    Hello.serve(&format!("127.0.0.1:{port}")).await
+}

@@ -1,0 +1,24 @@
+//! Procedural macros behind [`mcp-runtime`](https://docs.rs/mcp-runtime).
+//!
+//! Do not depend on this crate directly: `mcp-runtime` re-exports both macros
+//! and documents them. The generated code refers to `::mcp_runtime` only.
+
+mod ast;
+mod attr;
+mod expand;
+mod server;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// Declares an MCP tool. Documented in `mcp_runtime::tool`.
+#[proc_macro_attribute]
+pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::tool(args.into(), item.into()).into()
+}
+
+/// Declares an MCP server. Documented in `mcp_runtime::mcp_server`.
+#[proc_macro_attribute]
+pub fn mcp_server(args: TokenStream, item: TokenStream) -> TokenStream {
+    server::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,100 @@
+//! Checks on a parsed tool that do not need type information.
+
+use crate::ast::{ParamKind, Tool};
+use crate::attr::Errors;
+
+impl Tool {
+    pub(crate) fn validate(&self, errors: &mut Errors) {
+        let sig = &self.item.sig;
+        if sig.asyncness.is_none() {
+            errors.push(syn::Error::new_spanned(
+                sig.fn_token,
+                "a tool must be an `async fn`; add `async` before `fn`",
+            ));
+        }
+        if let Some(constness) = &sig.constness {
+            errors.push(syn::Error::new_spanned(
+                constness,
+                "a tool cannot be a `const fn`",
+            ));
+        }
+        if !matches!(sig.safety, syn::Safety::Default) {
+            errors.push(syn::Error::new_spanned(
+                &sig.safety,
+                "a tool cannot be an `unsafe fn`",
+            ));
+        }
+        if let Some(abi) = &sig.abi {
+            errors.push(syn::Error::new_spanned(
+                abi,
+                "a tool cannot have an `extern` ABI",
+            ));
+        }
+        if let Some(variadic) = &sig.variadic {
+            errors.push(syn::Error::new_spanned(
+                variadic,
+                "a tool cannot be variadic",
+            ));
+        }
+        if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+            errors.push(syn::Error::new_spanned(
+                &sig.generics,
+                "a tool cannot be generic: its input schema must be known when the server starts",
+            ));
+        }
+        let (name, span) = &self.name;
+        if let Err(why) = check_tool_name(name) {
+            errors.push(syn::Error::new(
+                *span,
+                format!("invalid tool name `{name}`: {why}"),
+            ));
+        }
+        let args_params = self
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Args));
+        let arg_params = self
+            .params
+            .iter()
+            .filter(|p| matches!(p.kind, ParamKind::Arg { .. }));
+        if args_params.clone().count() > 1 {
+            for param in args_params.clone().skip(1) {
+                errors.push(syn::Error::new_spanned(
+                    &param.ty,
+                    "a tool takes at most one `Args<T>`",
+                ));
+            }
+        }
+        if args_params.clone().next().is_some() {
+            for param in arg_params {
+                errors.push(syn::Error::new_spanned(
+                    &param.ty,
+                    "a tool with `Args<T>` takes all of its arguments from `T`; \
+                     move this parameter into `T` as a field",
+                ));
+            }
+        }
+    }
+}
+
+/// The MCP rule for tool names: 1 to 128 characters of `[A-Za-z0-9_.-]`.
+fn check_tool_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("a tool name cannot be empty".into());
+    }
+    if name.len() > 128 {
+        return Err(format!(
+            "a tool name has at most 128 characters, this one has {}",
+            name.len()
+        ));
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')))
+    {
+        return Err(format!(
+            "`{bad}` is not allowed; MCP tool names use only ASCII letters, digits, `_`, `.` and `-`"
+        ));
+    }
+    Ok(())
+}

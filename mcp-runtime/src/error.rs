@@ -1,0 +1,48 @@
+//! The error type of serving.
+
+use std::fmt;
+
+/// A failure to start or run a server.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The listening address could not be bound.
+    Bind {
+        /// The address that was asked for.
+        addr: String,
+        /// Why binding failed.
+        source: std::io::Error,
+    },
+    /// An I/O error while serving.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Bind { addr, source } => write!(
+                f,
+                "cannot listen on {addr}: {source} (is another process using the port? set another address or PORT)"
+            ),
+            Error::Io(err) => write!(f, "I/O error while serving: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Bind { source, .. } => Some(source),
+            Error::Io(err) => Some(err),
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(err: std::io::Error) -> Self {
+        Error::Io(err)
+    }
+}
+
+/// `Result<T, mcp_runtime::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,391 @@
+//! MCP Streamable HTTP on axum: one endpoint for POST, GET and DELETE.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::Value;
+
+use crate::protocol::jsonrpc::{self, Message, RpcError, code};
+use crate::protocol::{
+    DEFAULT_NEGOTIATED_VERSION, Engine, SUPPORTED_VERSIONS, Session, supported_version,
+};
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+
+/// Settings of the HTTP transport.
+pub(crate) struct HttpConfig {
+    pub path: String,
+    pub stateless: bool,
+    pub allowed_hosts: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    pub max_body_bytes: usize,
+}
+
+const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            path: "/mcp".into(),
+            stateless: false,
+            allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            allowed_origins: Vec::new(),
+            max_body_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+impl HttpConfig {
+    pub(crate) fn allows_only_loopback(&self) -> bool {
+        self.allowed_hosts
+            .iter()
+            .all(|h| LOOPBACK_HOSTS.contains(&h.as_str()))
+    }
+
+    fn host_allowed(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.allowed_hosts.iter().any(|allowed| *allowed == host)
+    }
+
+    fn origin_allowed(&self, origin: &str) -> bool {
+        let origin = origin.to_ascii_lowercase();
+        if self
+            .allowed_origins
+            .iter()
+            .any(|allowed| *allowed == origin)
+        {
+            return true;
+        }
+        // An origin on an allowed host (any scheme and port) is the server's own site.
+        origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| self.host_allowed(strip_port(authority)))
+    }
+}
+
+/// `example.com:443` -> `example.com`, `[::1]:3000` -> `[::1]`.
+fn strip_port(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end]);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
+
+struct Shared {
+    engine: Engine,
+    config: HttpConfig,
+    sessions: Mutex<HashMap<Arc<str>, Arc<Session>>>,
+}
+
+pub(crate) fn router(engine: Engine, config: HttpConfig) -> Router {
+    let path = config.path.clone();
+    let limit = config.max_body_bytes;
+    let shared = Arc::new(Shared {
+        engine,
+        config,
+        sessions: Mutex::new(HashMap::new()),
+    });
+    Router::new()
+        .route(
+            &path,
+            post(post_message).get(get_stream).delete(delete_session),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            check_host_and_origin,
+        ))
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(shared)
+}
+
+/// A JSON-RPC error in an HTTP error response (the id is unknown at this level).
+fn http_error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
+    json_response(
+        status,
+        &RpcError::new(code, message).into_response(Value::Null),
+    )
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Refuses requests whose `Host` or `Origin` is not allowed (DNS rebinding protection).
+async fn check_host_and_origin(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request.uri().authority().map(|a| a.as_str()).or_else(|| {
+        request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+    });
+    let Some(host) = host else {
+        return http_error(
+            StatusCode::FORBIDDEN,
+            -32000,
+            "Forbidden: the request has no Host header",
+        );
+    };
+    if !shared.config.host_allowed(strip_port(host)) {
+        tracing::warn!(host, "refused a request for a host that is not allowed");
+        return http_error(
+            StatusCode::FORBIDDEN,
+            -32000,
+            format!(
+                "Forbidden: host `{}` is not allowed (see Server::allowed_hosts)",
+                strip_port(host)
+            ),
+        );
+    }
+    if let Some(origin) = request.headers().get(header::ORIGIN) {
+        let allowed = origin
+            .to_str()
+            .is_ok_and(|o| shared.config.origin_allowed(o));
+        if !allowed {
+            tracing::warn!(
+                ?origin,
+                "refused a request from an origin that is not allowed"
+            );
+            return http_error(
+                StatusCode::FORBIDDEN,
+                -32000,
+                "Forbidden: this Origin is not allowed (see Server::allowed_origins)",
+            );
+        }
+    }
+    next.run(request).await
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Whether the client accepts a JSON answer. A missing `Accept` accepts anything.
+fn accepts_json(headers: &HeaderMap) -> bool {
+    match header_str(headers, header::ACCEPT.as_str()) {
+        None => true,
+        Some(accept) => accept.split(',').any(|item| {
+            let media = item.split(';').next().unwrap_or("").trim();
+            matches!(
+                media,
+                "application/json" | "application/*" | "*/*" | "text/event-stream"
+            )
+        }),
+    }
+}
+
+async fn post_message(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
+    if content_type.split(';').next().map(str::trim) != Some("application/json") {
+        return http_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code::INVALID_REQUEST,
+            "Unsupported Media Type: send the JSON-RPC message with Content-Type: application/json",
+        );
+    }
+    if !accepts_json(&headers) {
+        return http_error(
+            StatusCode::NOT_ACCEPTABLE,
+            code::INVALID_REQUEST,
+            "Not Acceptable: the client must accept application/json and text/event-stream",
+        );
+    }
+    let message = match jsonrpc::parse(&body) {
+        Ok(message) => message,
+        Err((id, err)) => return json_response(StatusCode::BAD_REQUEST, &err.into_response(id)),
+    };
+    if let Message::Request { id, method, params } = &message {
+        if method == "initialize" {
+            return initialize(&shared, id.clone(), params.as_ref());
+        }
+    }
+    let session = match find_session(&shared, &headers) {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    match message {
+        Message::Request { id, method, params } => {
+            let answer = match shared
+                .engine
+                .request(id.clone(), &method, params, &session)
+                .await
+            {
+                Ok(result) => jsonrpc::response(id, result),
+                Err(err) => err.into_response(id),
+            };
+            json_response(StatusCode::OK, &answer)
+        }
+        Message::Notification { method, params } => {
+            shared.engine.notification(&method, params.as_ref());
+            StatusCode::ACCEPTED.into_response()
+        }
+        Message::Response { id } => {
+            shared.engine.response(&id);
+            StatusCode::ACCEPTED.into_response()
+        }
+    }
+}
+
+fn initialize(
+    shared: &Shared,
+    id: Value,
+    params: Option<&serde_json::Map<String, Value>>,
+) -> Response {
+    let (version, result) = shared.engine.initialize(params);
+    let mut response = json_response(StatusCode::OK, &jsonrpc::response(id, result));
+    if !shared.config.stateless {
+        let session_id: Arc<str> = new_session_id().into();
+        let session = Arc::new(Session::new(Some(Arc::clone(&session_id)), version));
+        shared
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(Arc::clone(&session_id), session);
+        if let Ok(value) = HeaderValue::from_str(&session_id) {
+            response.headers_mut().insert(SESSION_HEADER, value);
+        }
+    }
+    response
+}
+
+/// The session a request belongs to, checking `Mcp-Session-Id` and `MCP-Protocol-Version`.
+#[allow(clippy::result_large_err)] // the error is the finished HTTP response
+fn find_session(shared: &Shared, headers: &HeaderMap) -> Result<Arc<Session>, Response> {
+    let header_version = match header_str(headers, VERSION_HEADER) {
+        None => None,
+        Some(version) => match supported_version(version) {
+            Some(version) => Some(version),
+            None => {
+                return Err(http_error(
+                    StatusCode::BAD_REQUEST,
+                    code::INVALID_REQUEST,
+                    format!(
+                        "Bad Request: unsupported MCP-Protocol-Version `{version}`; supported: {}",
+                        SUPPORTED_VERSIONS.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    if shared.config.stateless {
+        let version = header_version.unwrap_or(DEFAULT_NEGOTIATED_VERSION);
+        return Ok(Arc::new(Session::new(None, version)));
+    }
+    let Some(id) = header_str(headers, SESSION_HEADER) else {
+        return Err(http_error(
+            StatusCode::BAD_REQUEST,
+            code::INVALID_REQUEST,
+            "Bad Request: missing Mcp-Session-Id header; send `initialize` first and echo the session id it returns",
+        ));
+    };
+    let sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
+    sessions.get(id).cloned().ok_or_else(|| {
+        http_error(
+            StatusCode::NOT_FOUND,
+            -32001,
+            "Session not found: it expired or was terminated; send `initialize` to start a new one",
+        )
+    })
+}
+
+async fn get_stream(State(shared): State<Arc<Shared>>) -> Response {
+    let allow = if shared.config.stateless {
+        "POST"
+    } else {
+        "POST, DELETE"
+    };
+    let mut response = http_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        code::INVALID_REQUEST,
+        "Method Not Allowed: this server does not offer a standalone SSE stream",
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if shared.config.stateless {
+        let mut response = http_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::INVALID_REQUEST,
+            "Method Not Allowed: this server runs without sessions",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let Some(id) = header_str(&headers, SESSION_HEADER) else {
+        return http_error(
+            StatusCode::BAD_REQUEST,
+            code::INVALID_REQUEST,
+            "Bad Request: missing Mcp-Session-Id header",
+        );
+    };
+    let removed = shared
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(id);
+    match removed {
+        Some(_) => Response::new(Body::empty()),
+        None => http_error(StatusCode::NOT_FOUND, -32001, "Session not found"),
+    }
+}
+
+/// 128 random bits, hex-encoded: visible ASCII, as the specification asks.
+fn new_session_id() -> String {
+    let mut bytes = [0u8; 16];
+    // The operating system's generator; without it no session id can be unguessable.
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator failed");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_ports() {
+        assert_eq!(strip_port("localhost:3000"), "localhost");
+        assert_eq!(strip_port("[::1]:3000"), "[::1]");
+        assert_eq!(strip_port("127.0.0.1"), "127.0.0.1");
+    }
+
+    #[test]
+    fn origins_follow_hosts() {
+        let config = HttpConfig::default();
+        assert!(config.origin_allowed("http://localhost:6274"));
+        assert!(config.origin_allowed("http://[::1]:1"));
+        assert!(!config.origin_allowed("http://evil.example.com"));
+        assert!(!config.origin_allowed("null"));
+    }
+}

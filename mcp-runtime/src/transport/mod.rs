@@ -1,0 +1,4 @@
+//! Transports: Streamable HTTP and stdio.
+
+pub(crate) mod http;
+pub(crate) mod stdio;
