@@ -9,6 +9,9 @@ mod expand;
 mod server;
 mod valid;
 
+#[cfg(test)]
+mod tests;
+
 use proc_macro::TokenStream;
 
 /// Declares an MCP tool. Documented in `mcp_runtime::tool`.

@@ -191,3 +191,8 @@ pub mod prelude {
         mcp_server, tool,
     };
 }
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -6,7 +6,8 @@ use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
-use schemars::{JsonSchema, SchemaGenerator, generate::SchemaSettings};
+use schemars::transform::RecursiveTransform;
+use schemars::{JsonSchema, Schema, SchemaGenerator, generate::SchemaSettings};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -94,7 +95,7 @@ pub trait ToolHandler<S>: ToolMeta + 'static {
     fn call(state: &S, call: ToolCall) -> BoxFuture<'static, CallToolResult>;
 }
 
-type CallFn<S> = fn(&S, ToolCall) -> BoxFuture<'static, CallToolResult>;
+pub(crate) type CallFn<S> = fn(&S, ToolCall) -> BoxFuture<'static, CallToolResult>;
 
 /// The tools of a server, in the order `#[mcp_server(tools = [...])]` lists them.
 pub struct ToolSet<S> {
@@ -225,7 +226,26 @@ pub fn schema_generator(deserialize: bool) -> SchemaGenerator {
     } else {
         settings.for_serialize()
     };
-    settings.into_generator()
+    settings
+        .with_transform(RecursiveTransform(drop_rust_formats))
+        .into_generator()
+}
+
+/// Removes schemars' Rust-specific `format`s (`int64`, `uint8`, `double`...): they are not JSON
+/// Schema formats, and validators in MCP clients warn about each one. The bounds schemars
+/// writes beside them (`minimum`, `maximum`) stay.
+fn drop_rust_formats(schema: &mut Schema) {
+    const RUST_FORMATS: &[&str] = &[
+        "int", "int8", "int16", "int32", "int64", "int128", "uint", "uint8", "uint16", "uint32",
+        "uint64", "uint128", "float", "double",
+    ];
+    if schema
+        .get("format")
+        .and_then(Value::as_str)
+        .is_some_and(|f| RUST_FORMATS.contains(&f))
+    {
+        schema.remove("format");
+    }
 }
 
 /// Builds a tool's input schema, one argument at a time.
@@ -288,10 +308,8 @@ impl<'a> InputSchema<'a> {
                 schema
             }
         };
-        if let Some(object) = schema.as_object_mut() {
-            if !definitions.is_empty() {
-                object.entry("$defs").or_insert(Value::Object(definitions));
-            }
+        if let (Some(object), false) = (schema.as_object_mut(), definitions.is_empty()) {
+            object.entry("$defs").or_insert(Value::Object(definitions));
         }
         schema
     }

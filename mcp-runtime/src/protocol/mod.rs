@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::content::CallToolResult;
 use crate::context::Context;
 use crate::server::ServerInfo;
-use crate::tool::{BoxFuture, CatchUnwind, ToolCall, ToolDescriptor};
+use crate::tool::{BoxFuture, CallFn, CatchUnwind, ToolCall, ToolDescriptor};
 use jsonrpc::{RpcError, code};
 
 /// The protocol versions this server speaks, newest first.
@@ -77,10 +77,7 @@ impl Engine {
     pub(crate) fn new<S: Send + Sync + 'static>(
         info: ServerInfo,
         state: Arc<S>,
-        entries: Vec<(
-            ToolDescriptor,
-            fn(&S, ToolCall) -> BoxFuture<'static, CallToolResult>,
-        )>,
+        entries: Vec<(ToolDescriptor, CallFn<S>)>,
     ) -> Self {
         let mut tools = Vec::with_capacity(entries.len());
         let mut index = HashMap::with_capacity(entries.len());

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -52,16 +53,12 @@ impl HttpConfig {
 
     fn host_allowed(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
-        self.allowed_hosts.iter().any(|allowed| *allowed == host)
+        self.allowed_hosts.contains(&host)
     }
 
     fn origin_allowed(&self, origin: &str) -> bool {
         let origin = origin.to_ascii_lowercase();
-        if self
-            .allowed_origins
-            .iter()
-            .any(|allowed| *allowed == origin)
-        {
+        if self.allowed_origins.contains(&origin) {
             return true;
         }
         // An origin on an allowed host (any scheme and port) is the server's own site.
@@ -199,8 +196,28 @@ fn accepts_json(headers: &HeaderMap) -> bool {
 async fn post_message(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return http_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::INVALID_REQUEST,
+                format!(
+                    "Payload Too Large: the body exceeds {} bytes",
+                    shared.config.max_body_bytes
+                ),
+            );
+        }
+        Err(rejection) => {
+            return http_error(
+                rejection.status(),
+                code::INVALID_REQUEST,
+                "Bad Request: the body could not be read",
+            );
+        }
+    };
     let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some("application/json") {
         return http_error(
@@ -220,10 +237,10 @@ async fn post_message(
         Ok(message) => message,
         Err((id, err)) => return json_response(StatusCode::BAD_REQUEST, &err.into_response(id)),
     };
-    if let Message::Request { id, method, params } = &message {
-        if method == "initialize" {
-            return initialize(&shared, id.clone(), params.as_ref());
-        }
+    if let Message::Request { id, method, params } = &message
+        && method == "initialize"
+    {
+        return initialize(&shared, id.clone(), params.as_ref());
     }
     let session = match find_session(&shared, &headers) {
         Ok(session) => session,

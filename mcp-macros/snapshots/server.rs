@@ -1,0 +1,22 @@
+struct Calculator;
+impl ::mcp_runtime::McpServer for Calculator {
+    fn info() -> ::mcp_runtime::__private::ServerInfo {
+        ::mcp_runtime::__private::ServerInfo {
+            name: "calculator",
+            version: "1.0.0",
+            title: ::core::option::Option::None,
+            instructions: ::core::option::Option::None,
+        }
+    }
+    fn tools() -> ::mcp_runtime::__private::ToolSet<Self> {
+        let mut __mcp_tools = ::mcp_runtime::__private::ToolSet::new();
+        __mcp_tools.push::<add>();
+        __mcp_tools.push::<ops::sub>();
+        __mcp_tools
+    }
+}
+const _: () = ::core::assert!(
+    ! ::mcp_runtime::__private::str_eq(< add as ::mcp_runtime::__private::ToolMeta >
+    ::NAME, < ops::sub as ::mcp_runtime::__private::ToolMeta > ::NAME),
+    "duplicate tool name: another tool in this server has the same name"
+);

@@ -1,0 +1,120 @@
+//! Expansion snapshots: the code the macros generate for the main cases, pretty-printed and
+//! compared with the committed files in `snapshots/`. Review a snapshot diff like code;
+//! `UPDATE_SNAPSHOTS=1 cargo test -p mcp-macros` rewrites them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn check(name: &str, expanded: TokenStream) {
+    let file: syn::File = syn::parse2(expanded).expect("the expansion parses as a file");
+    let pretty = prettyplease::unparse(&file);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("snapshots")
+        .join(format!("{name}.rs"));
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &pretty).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "missing snapshot {}; run with UPDATE_SNAPSHOTS=1",
+            path.display()
+        )
+    });
+    assert!(
+        expected == pretty,
+        "expansion of `{name}` changed; review it and run with UPDATE_SNAPSHOTS=1 to accept:\n{pretty}"
+    );
+}
+
+#[test]
+fn tool_with_arguments_and_annotations() {
+    let expanded = crate::expand::tool(
+        quote!(read_only, idempotent, title = "Add"),
+        quote! {
+            /// Add two numbers.
+            async fn add(
+                /// The first addend.
+                a: i64,
+                /// The second addend.
+                b: Option<i64>,
+            ) -> String {
+                (a + b.unwrap_or(0)).to_string()
+            }
+        },
+    );
+    check("tool_with_arguments", expanded);
+}
+
+#[test]
+fn tool_with_context_state_and_renamed_arguments() {
+    let expanded = crate::expand::tool(
+        quote!(destructive, rename_all = "camelCase"),
+        quote! {
+            /// Delete a document.
+            pub async fn delete_document(
+                ctx: &Context,
+                store: State<Store>,
+                /// Id of the document.
+                document_id: String,
+                #[arg(rename = "hard")]
+                permanent: Option<bool>,
+            ) -> Result<String, ToolError> {
+                store.delete(&document_id, permanent).await
+            }
+        },
+    );
+    check("tool_with_context_and_state", expanded);
+}
+
+#[test]
+fn tool_with_args_struct() {
+    let expanded = crate::expand::tool(
+        quote!(name = "create-document"),
+        quote! {
+            /// Create a document.
+            async fn create(input: Args<NewDocument>) -> Json<Document> {
+                Json(input.0.into())
+            }
+        },
+    );
+    check("tool_with_args_struct", expanded);
+}
+
+#[test]
+fn server() {
+    let expanded = crate::server::expand(
+        quote!(
+            name = "calculator",
+            version = "1.0.0",
+            oauth = none,
+            tools = [add, ops::sub]
+        ),
+        quote!(
+            struct Calculator;
+        ),
+    );
+    check("server", expanded);
+}
+
+#[test]
+fn a_tool_with_a_mistake_still_emits_the_function() {
+    let expanded = crate::expand::tool(
+        quote!(),
+        quote!(
+            fn add(
+                /** A. */
+                a: i64,
+            ) -> i64 {
+                a
+            }
+        ),
+    );
+    let text = expanded.to_string();
+    assert!(text.contains("compile_error"));
+    assert!(text.contains("fn add (a : i64 ,) -> i64 { a }"), "{text}");
+    assert!(
+        !text.contains("doc"),
+        "the parameter's doc comment must be removed: {text}"
+    );
+}

@@ -1,0 +1,411 @@
+//! The Streamable HTTP surface, driven in-process through the `Router` (no sockets).
+
+use http_body_util::BodyExt;
+use mcp_runtime::axum::http::{Request, StatusCode};
+use mcp_runtime::axum::{self, body::Body};
+use mcp_runtime::prelude::*;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// Add two numbers.
+#[tool(read_only, idempotent)]
+async fn add(
+    /// The first addend.
+    a: i64,
+    /// The second addend.
+    b: i64,
+) -> String {
+    (a + b).to_string()
+}
+
+/// Always panics.
+#[tool]
+async fn explode() -> String {
+    panic!("boom")
+}
+
+#[mcp_server(name = "test", version = "0.0.1", oauth = none, tools = [add, explode])]
+struct TestServer;
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap()
+    };
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn post(body: &Value, session: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/mcp")
+        .header("host", "127.0.0.1:3000")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream");
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    request.body(Body::from(body.to_string())).unwrap()
+}
+
+fn initialize_body(version: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
+           "params": {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
+}
+
+/// Initializes a session and returns its id.
+async fn session(app: &axum::Router) -> String {
+    let reply = send(app, post(&initialize_body("2025-11-25"), None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    reply.headers["mcp-session-id"].to_str().unwrap().to_owned()
+}
+
+async fn call(app: &axum::Router, session: &str, method: &str, params: Value) -> Value {
+    let reply = send(
+        app,
+        post(
+            &json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}),
+            Some(session),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["id"], 7);
+    reply.body
+}
+
+#[tokio::test]
+async fn initialize_negotiates_the_version_and_issues_a_session() {
+    let app = TestServer.router();
+    for (asked, answered) in [
+        ("2025-11-25", "2025-11-25"),
+        ("2025-06-18", "2025-06-18"),
+        ("2025-03-26", "2025-03-26"),
+        ("1999-01-01", "2025-11-25"),
+    ] {
+        let reply = send(&app, post(&initialize_body(asked), None)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body["result"]["protocolVersion"], answered);
+        assert_eq!(
+            reply.body["result"]["serverInfo"],
+            json!({"name": "test", "version": "0.0.1"})
+        );
+        assert!(reply.body["result"]["capabilities"]["tools"].is_object());
+        let id = reply.headers["mcp-session-id"].to_str().unwrap();
+        assert!(id.len() >= 32 && id.bytes().all(|b| b.is_ascii_graphic()));
+    }
+}
+
+#[tokio::test]
+async fn session_ids_are_required_and_checked() {
+    let app = TestServer.router();
+    let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
+    assert_eq!(
+        send(&app, post(&ping, None)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        send(&app, post(&ping, Some("no-such-session")))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let id = session(&app).await;
+    assert_eq!(
+        call(&app, &id, "ping", json!({})).await["result"],
+        json!({})
+    );
+    let delete = Request::delete("/mcp")
+        .header("host", "localhost")
+        .header("mcp-session-id", &id)
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, delete).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, post(&ping, Some(&id))).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn stateless_mode_needs_no_session() {
+    let app = TestServer.into_server().stateless().router();
+    let reply = send(&app, post(&initialize_body("2025-11-25"), None)).await;
+    assert!(reply.headers.get("mcp-session-id").is_none());
+    let reply = send(
+        &app,
+        post(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}), None),
+    )
+    .await;
+    assert_eq!(reply.body["result"], json!({}));
+}
+
+#[tokio::test]
+async fn notifications_and_responses_get_202() {
+    let app = TestServer.router();
+    let id = session(&app).await;
+    let reply = send(
+        &app,
+        post(
+            &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            Some(&id),
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+    assert_eq!(reply.body, Value::Null);
+    let reply = send(
+        &app,
+        post(&json!({"jsonrpc": "2.0", "id": 5, "result": {}}), Some(&id)),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED);
+}
+
+#[tokio::test]
+async fn protocol_version_header_is_checked() {
+    let app = TestServer.router();
+    let id = session(&app).await;
+    let mut request = post(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+        Some(&id),
+    );
+    request
+        .headers_mut()
+        .insert("mcp-protocol-version", "2099-01-01".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::BAD_REQUEST);
+    let mut request = post(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+        Some(&id),
+    );
+    request
+        .headers_mut()
+        .insert("mcp-protocol-version", "2025-03-26".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn foreign_hosts_and_origins_are_refused() {
+    let app = TestServer.router();
+    let mut request = post(&initialize_body("2025-11-25"), None);
+    request
+        .headers_mut()
+        .insert("host", "evil.example.com".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
+    let mut request = post(&initialize_body("2025-11-25"), None);
+    request
+        .headers_mut()
+        .insert("origin", "http://evil.example.com".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
+    let mut request = post(&initialize_body("2025-11-25"), None);
+    request
+        .headers_mut()
+        .insert("origin", "http://localhost:6274".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::OK);
+
+    let app = TestServer
+        .into_server()
+        .allowed_hosts(["mcp.example.com"])
+        .router();
+    let mut request = post(&initialize_body("2025-11-25"), None);
+    request
+        .headers_mut()
+        .insert("host", "mcp.example.com".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app, post(&initialize_body("2025-11-25"), None))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn malformed_requests_get_json_rpc_errors() {
+    let app = TestServer.router();
+    let raw = |body: &str| {
+        Request::post("/mcp")
+            .header("host", "localhost")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let reply = send(&app, raw("{not json")).await;
+    assert_eq!(
+        (reply.status, reply.body["error"]["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(-32700))
+    );
+    let reply = send(&app, raw("[]")).await;
+    assert_eq!(
+        (reply.status, reply.body["error"]["code"].clone()),
+        (StatusCode::BAD_REQUEST, json!(-32600))
+    );
+    let request = Request::post("/mcp")
+        .header("host", "localhost")
+        .header("content-type", "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(
+        send(&app, request).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let mut request = raw("{}");
+    request
+        .headers_mut()
+        .insert("accept", "text/html".parse().unwrap());
+    assert_eq!(send(&app, request).await.status, StatusCode::NOT_ACCEPTABLE);
+    let huge = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"pad":"{}"}}}}"#,
+        "x".repeat(5 << 20)
+    );
+    assert_eq!(
+        send(&app, raw(&huge)).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+
+    let id = session(&app).await;
+    assert_eq!(
+        call(&app, &id, "no/such/method", json!({})).await["error"]["code"],
+        -32601
+    );
+    assert_eq!(
+        call(&app, &id, "tools/call", json!({"name": "nope"})).await["error"]["code"],
+        -32602
+    );
+    assert_eq!(
+        call(
+            &app,
+            &id,
+            "tools/call",
+            json!({"name": "add", "arguments": [1]})
+        )
+        .await["error"]["code"],
+        -32602
+    );
+    assert_eq!(
+        call(&app, &id, "logging/setLevel", json!({"level": "loud"})).await["error"]["code"],
+        -32602
+    );
+    assert_eq!(
+        call(&app, &id, "logging/setLevel", json!({"level": "debug"})).await["result"],
+        json!({})
+    );
+}
+
+#[tokio::test]
+async fn get_without_a_stream_is_405() {
+    let app = TestServer.router();
+    let request = Request::get("/mcp")
+        .header("host", "localhost")
+        .header("accept", "text/event-stream")
+        .body(Body::empty())
+        .unwrap();
+    let reply = send(&app, request).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(reply.headers.contains_key("allow"));
+}
+
+#[tokio::test]
+async fn tools_are_listed_with_their_schemas() {
+    let app = TestServer.router();
+    let id = session(&app).await;
+    let tools = call(&app, &id, "tools/list", json!({})).await["result"]["tools"].clone();
+    assert_eq!(tools[0]["name"], "add");
+    assert_eq!(tools[0]["description"], "Add two numbers.");
+    assert_eq!(
+        tools[0]["annotations"],
+        json!({"readOnlyHint": true, "idempotentHint": true})
+    );
+    let schema = &tools[0]["inputSchema"];
+    assert_eq!(schema["type"], "object");
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(schema["required"], json!(["a", "b"]));
+    assert_eq!(schema["properties"]["a"]["type"], "integer");
+    assert_eq!(
+        schema["properties"]["b"]["description"],
+        "The second addend."
+    );
+    assert_eq!(tools[1]["inputSchema"]["properties"], json!({}));
+}
+
+#[tokio::test]
+async fn tools_list_paginates() {
+    let app = TestServer.into_server().page_size(1).router();
+    let id = session(&app).await;
+    let first = call(&app, &id, "tools/list", json!({})).await["result"].clone();
+    assert_eq!(first["tools"].as_array().unwrap().len(), 1);
+    let cursor = first["nextCursor"].as_str().unwrap().to_owned();
+    let second = call(&app, &id, "tools/list", json!({"cursor": cursor})).await["result"].clone();
+    assert_eq!(second["tools"][0]["name"], "explode");
+    assert!(second.get("nextCursor").is_none());
+    assert_eq!(
+        call(&app, &id, "tools/list", json!({"cursor": "garbage"})).await["error"]["code"],
+        -32602
+    );
+}
+
+#[tokio::test]
+async fn tools_are_called_and_bad_arguments_are_tool_errors() {
+    let app = TestServer.router();
+    let id = session(&app).await;
+    let ok = call(
+        &app,
+        &id,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 2, "b": 3}}),
+    )
+    .await;
+    assert_eq!(
+        ok["result"],
+        json!({"content": [{"type": "text", "text": "5"}]})
+    );
+    let bad = call(
+        &app,
+        &id,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": "x", "c": 1}}),
+    )
+    .await;
+    assert_eq!(bad["result"]["isError"], true);
+    let text = bad["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.contains("argument `a`"), "{text}");
+    assert!(text.contains("missing required argument `b`"), "{text}");
+    assert!(text.contains("unknown argument `c`"), "{text}");
+    let missing = call(&app, &id, "tools/call", json!({"name": "add"})).await;
+    assert_eq!(missing["result"]["isError"], true);
+}
+
+#[tokio::test]
+async fn a_panicking_tool_is_an_error_result_and_the_server_lives_on() {
+    let app = TestServer.router();
+    let id = session(&app).await;
+    let reply = call(&app, &id, "tools/call", json!({"name": "explode"})).await;
+    assert_eq!(reply["result"]["isError"], true);
+    assert!(
+        !reply["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("boom")
+    );
+    let ok = call(
+        &app,
+        &id,
+        "tools/call",
+        json!({"name": "add", "arguments": {"a": 1, "b": 1}}),
+    )
+    .await;
+    assert_eq!(ok["result"]["content"][0]["text"], "2");
+}

@@ -1,0 +1,12 @@
+use mcp_runtime::prelude::*;
+
+/// Ping.
+#[tool]
+async fn ping() -> &'static str {
+    "pong"
+}
+
+#[mcp_server(name = "s", version = "1.0.0", oauth = okta, tools = [ping])]
+struct Server;
+
+fn main() {}
