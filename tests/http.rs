@@ -89,7 +89,7 @@ async fn call(app: &axum::Router, session: &str, method: &str, params: Value) ->
 
 #[tokio::test]
 async fn initialize_negotiates_the_version_and_issues_a_session() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     for (asked, answered) in [
         ("2025-11-25", "2025-11-25"),
         ("2025-06-18", "2025-06-18"),
@@ -111,7 +111,7 @@ async fn initialize_negotiates_the_version_and_issues_a_session() {
 
 #[tokio::test]
 async fn session_ids_are_required_and_checked() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
     assert_eq!(
         send(&app, post(&ping, None)).await.status,
@@ -142,7 +142,7 @@ async fn session_ids_are_required_and_checked() {
 
 #[tokio::test]
 async fn stateless_mode_needs_no_session() {
-    let app = TestServer.into_server().stateless().router();
+    let app = TestServer.into_server().stateless().router().unwrap();
     let reply = send(&app, post(&initialize_body("2025-11-25"), None)).await;
     assert!(reply.headers.get("mcp-session-id").is_none());
     let reply = send(
@@ -155,7 +155,7 @@ async fn stateless_mode_needs_no_session() {
 
 #[tokio::test]
 async fn notifications_and_responses_get_202() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let id = session(&app).await;
     let reply = send(
         &app,
@@ -177,7 +177,7 @@ async fn notifications_and_responses_get_202() {
 
 #[tokio::test]
 async fn protocol_version_header_is_checked() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let id = session(&app).await;
     let mut request = post(
         &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
@@ -199,7 +199,7 @@ async fn protocol_version_header_is_checked() {
 
 #[tokio::test]
 async fn foreign_hosts_and_origins_are_refused() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let mut request = post(&initialize_body("2025-11-25"), None);
     request
         .headers_mut()
@@ -219,7 +219,8 @@ async fn foreign_hosts_and_origins_are_refused() {
     let app = TestServer
         .into_server()
         .allowed_hosts(["mcp.example.com"])
-        .router();
+        .router()
+        .unwrap();
     let mut request = post(&initialize_body("2025-11-25"), None);
     request
         .headers_mut()
@@ -235,7 +236,7 @@ async fn foreign_hosts_and_origins_are_refused() {
 
 #[tokio::test]
 async fn malformed_requests_get_json_rpc_errors() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let raw = |body: &str| {
         Request::post("/mcp")
             .header("host", "localhost")
@@ -307,7 +308,7 @@ async fn malformed_requests_get_json_rpc_errors() {
 
 #[tokio::test]
 async fn get_without_a_stream_is_405() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let request = Request::get("/mcp")
         .header("host", "localhost")
         .header("accept", "text/event-stream")
@@ -320,7 +321,7 @@ async fn get_without_a_stream_is_405() {
 
 #[tokio::test]
 async fn tools_are_listed_with_their_schemas() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let id = session(&app).await;
     let tools = call(&app, &id, "tools/list", json!({})).await["result"]["tools"].clone();
     assert_eq!(tools[0]["name"], "add");
@@ -343,7 +344,7 @@ async fn tools_are_listed_with_their_schemas() {
 
 #[tokio::test]
 async fn tools_list_paginates() {
-    let app = TestServer.into_server().page_size(1).router();
+    let app = TestServer.into_server().page_size(1).router().unwrap();
     let id = session(&app).await;
     let first = call(&app, &id, "tools/list", json!({})).await["result"].clone();
     assert_eq!(first["tools"].as_array().unwrap().len(), 1);
@@ -359,7 +360,7 @@ async fn tools_list_paginates() {
 
 #[tokio::test]
 async fn tools_are_called_and_bad_arguments_are_tool_errors() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let id = session(&app).await;
     let ok = call(
         &app,
@@ -390,7 +391,7 @@ async fn tools_are_called_and_bad_arguments_are_tool_errors() {
 
 #[tokio::test]
 async fn a_panicking_tool_is_an_error_result_and_the_server_lives_on() {
-    let app = TestServer.router();
+    let app = TestServer.router().unwrap();
     let id = session(&app).await;
     let reply = call(&app, &id, "tools/call", json!({"name": "explode"})).await;
     assert_eq!(reply["result"]["isError"], true);

@@ -6,6 +6,9 @@ impl ::mcp_runtime::McpServer for Calculator {
             version: "1.0.0",
             title: ::core::option::Option::None,
             instructions: ::core::option::Option::None,
+            oauth: ::mcp_runtime::__private::OAuthMode::None,
+            permissions: &[],
+            on_denied: ::mcp_runtime::__private::Denial::ToolError,
         }
     }
     fn tools() -> ::mcp_runtime::__private::ToolSet<Self> {
@@ -15,6 +18,8 @@ impl ::mcp_runtime::McpServer for Calculator {
         __mcp_tools
     }
 }
+add!(@ none);
+ops::sub!(@ none);
 const _: () = ::core::assert!(
     ! ::mcp_runtime::__private::str_eq(< add as ::mcp_runtime::__private::ToolMeta >
     ::NAME, < ops::sub as ::mcp_runtime::__private::ToolMeta > ::NAME),

@@ -2,12 +2,25 @@
 async fn add(a: i64, b: Option<i64>) -> String {
     (a + b.unwrap_or(0)).to_string()
 }
+#[doc(hidden)]
+#[allow(unused_macros)]
+macro_rules! __mcp_tool_add {
+    (@ none) => {};
+    (@ oauth[$($vocabulary:tt)*]) => {
+        ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, or `public` to let anyone call it");
+    };
+}
+#[doc(hidden)]
+#[allow(unused_imports)]
+use __mcp_tool_add as add;
 ///The MCP tool `add`, defined by the function [`add()`]: name it in `#[mcp_server(tools = [...])]` to serve it.
 #[allow(non_camel_case_types)]
 struct add {}
 const _: () = {
     impl ::mcp_runtime::__private::ToolMeta for add {
         const NAME: &'static str = "add";
+        const REQUIRES: ::mcp_runtime::__private::Requirement = ::mcp_runtime::__private::Requirement::Unstated;
+        const ON_DENIED: ::core::option::Option<::mcp_runtime::__private::Denial> = ::core::option::Option::None;
     }
     impl<
         S: ::core::marker::Send + ::core::marker::Sync + 'static,
@@ -39,6 +52,8 @@ const _: () = {
                     idempotent_hint: ::core::option::Option::Some(true),
                     open_world_hint: ::core::option::Option::None,
                 },
+                requires: <Self as ::mcp_runtime::__private::ToolMeta>::REQUIRES,
+                on_denied: <Self as ::mcp_runtime::__private::ToolMeta>::ON_DENIED,
             }
         }
         fn call(

@@ -7,12 +7,25 @@ pub async fn delete_document(
 ) -> Result<String, ToolError> {
     store.delete(&document_id, permanent).await
 }
+#[doc(hidden)]
+#[allow(unused_macros)]
+macro_rules! __mcp_tool_delete_document {
+    (@ none) => {};
+    (@ oauth[$($vocabulary:tt)*]) => {
+        ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, or `public` to let anyone call it");
+    };
+}
+#[doc(hidden)]
+#[allow(unused_imports)]
+pub(crate) use __mcp_tool_delete_document as delete_document;
 ///The MCP tool `delete_document`, defined by the function [`delete_document()`]: name it in `#[mcp_server(tools = [...])]` to serve it.
 #[allow(non_camel_case_types)]
 pub struct delete_document {}
 const _: () = {
     impl ::mcp_runtime::__private::ToolMeta for delete_document {
         const NAME: &'static str = "delete_document";
+        const REQUIRES: ::mcp_runtime::__private::Requirement = ::mcp_runtime::__private::Requirement::Unstated;
+        const ON_DENIED: ::core::option::Option<::mcp_runtime::__private::Denial> = ::core::option::Option::None;
     }
     impl<
         S: ::core::marker::Send + ::core::marker::Sync + 'static,
@@ -52,6 +65,8 @@ const _: () = {
                     idempotent_hint: ::core::option::Option::None,
                     open_world_hint: ::core::option::Option::None,
                 },
+                requires: <Self as ::mcp_runtime::__private::ToolMeta>::REQUIRES,
+                on_denied: <Self as ::mcp_runtime::__private::ToolMeta>::ON_DENIED,
             }
         }
         fn call(

@@ -37,6 +37,12 @@ pub(crate) enum ParamKind {
     Context { by_ref: bool },
     /// `State<T>`: shared state taken from the server.
     State { inner: Type },
+    /// `Auth` or `&Auth`: the verified caller.
+    Auth { by_ref: bool },
+    /// `Option<Auth>`: the caller, if the request carried a token (for public tools).
+    OptionalAuth,
+    /// `Granted<P>`: proof that the guard checked the permission `P`.
+    Granted { permission: Type },
 }
 
 impl Tool {
@@ -142,7 +148,7 @@ fn split_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<Attribute>, Vec<Attr
 }
 
 /// Recognises the context parameter types by the last segment of their path:
-/// `Context`, `&Context`, `State<T>` and `Args<T>`.
+/// `Context`, `&Context`, `Auth`, `&Auth`, `Option<Auth>`, `Granted<P>`, `State<T>` and `Args<T>`.
 fn context_kind(ty: &Type) -> Option<ParamKind> {
     let (ty, by_ref) = match ty {
         Type::Reference(reference) if reference.mutability.is_none() => (&*reference.elem, true),
@@ -152,10 +158,20 @@ fn context_kind(ty: &Type) -> Option<ParamKind> {
     let last = path.path.segments.last()?;
     match (last.ident.to_string().as_str(), by_ref) {
         ("Context", by_ref) => Some(ParamKind::Context { by_ref }),
+        ("Auth", by_ref) => Some(ParamKind::Auth { by_ref }),
         ("State", false) => Some(ParamKind::State {
             inner: single_generic(&last.arguments)?,
         }),
+        ("Granted", false) => Some(ParamKind::Granted {
+            permission: single_generic(&last.arguments)?,
+        }),
         ("Args", false) => Some(ParamKind::Args),
+        ("Option", false) => match single_generic(&last.arguments)? {
+            Type::Path(inner) if inner.path.segments.last()?.ident == "Auth" => {
+                Some(ParamKind::OptionalAuth)
+            }
+            _ => None,
+        },
         _ => None,
     }
 }

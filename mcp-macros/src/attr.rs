@@ -3,7 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
-use syn::{LitStr, Path};
+use syn::{Ident, LitStr, Path, Token};
 
 /// Every key `#[tool(...)]` accepts, in the order the "expected one of" message lists them.
 const TOOL_KEYS: &[&str] = &[
@@ -15,6 +15,10 @@ const TOOL_KEYS: &[&str] = &[
     "idempotent",
     "open_world",
     "rename_all",
+    "requires",
+    "requires_any",
+    "public",
+    "on_denied",
     "crate",
 ];
 
@@ -29,6 +33,12 @@ pub(crate) struct ToolAttr {
     pub idempotent: Option<Span>,
     pub open_world: Option<Span>,
     pub rename_all: Option<LitStr>,
+    /// `requires = "p"` or `requires = ["p", "q"]`: all of them.
+    pub requires: Option<Vec<LitStr>>,
+    /// `requires_any = ["p", "q"]`: at least one of them.
+    pub requires_any: Option<Vec<LitStr>>,
+    pub public: Option<Span>,
+    pub on_denied: Option<Ident>,
     pub krate: Option<Path>,
 }
 
@@ -61,6 +71,14 @@ impl ToolAttr {
             }),
             // crate = ::path::to::mcp_runtime
             "crate" => set(&mut self.krate, meta, |m| m.value()?.parse()),
+            // requires = "delete:documents" | requires = ["read:data", "delete:documents"]
+            "requires" => set(&mut self.requires, meta, permission_list),
+            // requires_any = ["read:data", "admin"]
+            "requires_any" => set(&mut self.requires_any, meta, permission_list),
+            // public
+            "public" => set(&mut self.public, meta, flag),
+            // on_denied = tool_error | insufficient_scope | hide
+            "on_denied" => set(&mut self.on_denied, meta, on_denied),
             // Bare flags: read_only, destructive, idempotent, open_world
             "read_only" => set(&mut self.read_only, meta, flag),
             "destructive" => set(&mut self.destructive, meta, flag),
@@ -72,6 +90,92 @@ impl ToolAttr {
             ))),
         }
     }
+}
+
+/// The ways a server can answer a call its caller may not make.
+pub(crate) const DENIAL_MODES: &[&str] = &["tool_error", "insufficient_scope", "hide"];
+
+/// Parses `on_denied = mode`.
+pub(crate) fn on_denied(meta: &ParseNestedMeta) -> syn::Result<Ident> {
+    let ident: Ident = meta.value()?.parse()?;
+    if DENIAL_MODES.contains(&ident.to_string().as_str()) {
+        Ok(ident)
+    } else {
+        Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "unknown denial mode `{ident}`; expected one of: {}",
+                DENIAL_MODES.join(", ")
+            ),
+        ))
+    }
+}
+
+/// Parses `"p"` or `["p", "q"]`, checking each permission.
+fn permission_list(meta: &ParseNestedMeta) -> syn::Result<Vec<LitStr>> {
+    let input = meta.value()?;
+    let list: Vec<LitStr> = if input.peek(syn::token::Bracket) {
+        let content;
+        syn::bracketed!(content in input);
+        let items = syn::punctuated::Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?;
+        if items.is_empty() {
+            return Err(meta.error("list at least one permission, or mark the tool `public`"));
+        }
+        items.into_iter().collect()
+    } else {
+        vec![input.parse()?]
+    };
+    for (i, lit) in list.iter().enumerate() {
+        check_permission(lit)?;
+        if list[..i]
+            .iter()
+            .any(|earlier| earlier.value() == lit.value())
+        {
+            return Err(syn::Error::new(
+                lit.span(),
+                "this permission is already listed",
+            ));
+        }
+    }
+    Ok(list)
+}
+
+/// A permission is an OAuth scope token (RFC 6749, section 3.3): one or more printable ASCII
+/// characters other than space, `"` and `\`.
+pub(crate) fn check_permission(lit: &LitStr) -> syn::Result<()> {
+    let value = lit.value();
+    if value.is_empty() {
+        return Err(syn::Error::new(lit.span(), "a permission cannot be empty"));
+    }
+    if let Some(bad) = value
+        .chars()
+        .find(|&c| !matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E'))
+    {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!(
+                "invalid permission `{}`: {bad:?} is not allowed in an OAuth scope; use printable ASCII \
+                 without spaces, quotes or backslashes, such as `delete:documents`",
+                value.escape_default()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The name of the hidden item that stands for `permission` in a vocabulary: letters and digits
+/// kept, every other character escaped as `_xx_` hex, so that different permissions never share
+/// a name (`delete:documents` -> `delete_3a_documents`).
+pub(crate) fn permission_ident(permission: &LitStr) -> Ident {
+    let mut name = String::from("p_");
+    for c in permission.value().chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c);
+        } else {
+            name.push_str(&format!("_{:02x}_", c as u32));
+        }
+    }
+    Ident::new(&name, permission.span())
 }
 
 /// Parses a bare flag such as `read_only`, rejecting `read_only = ...`.

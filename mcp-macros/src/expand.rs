@@ -76,6 +76,8 @@ fn expand(tool: &Tool) -> TokenStream {
     let mut call_args = Vec::new();
     let mut state_bounds = Vec::new();
     let mut state_lets = Vec::new();
+    let mut proof_checks = Vec::new();
+    let mut needs_caller = false;
     for (index, param) in tool.params.iter().enumerate() {
         let ty = &param.ty;
         let var = format_ident!("__mcp_arg{}", index);
@@ -119,8 +121,58 @@ fn expand(tool: &Tool) -> TokenStream {
                 });
                 call_args.push(quote!(#var));
             }
+            ParamKind::Auth { by_ref } => {
+                needs_caller = true;
+                call_args.push(if *by_ref {
+                    quote!(__mcp_caller)
+                } else {
+                    quote!(::core::clone::Clone::clone(__mcp_caller))
+                });
+            }
+            ParamKind::OptionalAuth => {
+                call_args.push(quote!(#p::optional_caller(&__mcp_ctx)));
+            }
+            ParamKind::Granted { permission } => {
+                proof_checks.push(quote_spanned! {ty.span()=>
+                    const _: () = ::core::assert!(
+                        #p::requirement_includes(
+                            <#fn_ident as #p::ToolMeta>::REQUIRES,
+                            <#permission as #p::Permission>::NAME,
+                        ),
+                        "`Granted<P>` is proof that the guard checked `P`, but this tool does not require `P`: add it to `requires`"
+                    );
+                });
+                call_args.push(quote_spanned!(ty.span()=> #p::grant::<#permission>()));
+            }
         }
     }
+    let caller = needs_caller.then(|| {
+        quote! {
+            let __mcp_caller = match #p::caller(&__mcp_ctx) {
+                ::core::result::Result::Ok(caller) => caller,
+                ::core::result::Result::Err(err) => return err,
+            };
+        }
+    });
+    let lits = |list: &Option<Vec<LitStr>>| list.clone().unwrap_or_default();
+    let (all_of, any_of) = (lits(&tool.attr.requires), lits(&tool.attr.requires_any));
+    let requires = if tool.attr.public.is_some() {
+        quote!(#p::Requirement::Public)
+    } else if tool.attr.requires.is_some() {
+        quote!(#p::Requirement::AllOf(&[#(#all_of),*]))
+    } else if tool.attr.requires_any.is_some() {
+        quote!(#p::Requirement::AnyOf(&[#(#any_of),*]))
+    } else {
+        quote!(#p::Requirement::Unstated)
+    };
+    let on_denied = match &tool.attr.on_denied {
+        Some(mode) => {
+            let variant = denial_variant(mode);
+            quote!(::core::option::Option::Some(#p::Denial::#variant))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let server_checks = server_checks(tool, &all_of, &any_of);
     let output_schema = quote_spanned! {ret_ty.span()=>
         <#ret_ty as #p::IntoToolResult>::output_schema()
     };
@@ -135,6 +187,8 @@ fn expand(tool: &Tool) -> TokenStream {
     quote! {
         #item
 
+        #server_checks
+
         #[doc = #handle_doc]
         #[allow(non_camel_case_types)]
         #vis struct #fn_ident {}
@@ -142,7 +196,11 @@ fn expand(tool: &Tool) -> TokenStream {
         const _: () = {
             impl #p::ToolMeta for #fn_ident {
                 const NAME: &'static str = #name;
+                const REQUIRES: #p::Requirement = #requires;
+                const ON_DENIED: ::core::option::Option<#p::Denial> = #on_denied;
             }
+
+            #(#proof_checks)*
 
             impl<S: ::core::marker::Send + ::core::marker::Sync + 'static> #p::ToolHandler<S> for #fn_ident
             where #(#state_bounds,)*
@@ -165,6 +223,8 @@ fn expand(tool: &Tool) -> TokenStream {
                             idempotent_hint: #idempotent,
                             open_world_hint: #open_world,
                         },
+                        requires: <Self as #p::ToolMeta>::REQUIRES,
+                        on_denied: <Self as #p::ToolMeta>::ON_DENIED,
                     }
                 }
 
@@ -179,6 +239,7 @@ fn expand(tool: &Tool) -> TokenStream {
                         if let ::core::result::Result::Err(__mcp_err) = __mcp_reader.finish() {
                             return __mcp_err;
                         }
+                        #caller
                         let __mcp_out = #fn_ident(#(#call_args),*).await;
                         #into_result
                     })
@@ -186,6 +247,75 @@ fn expand(tool: &Tool) -> TokenStream {
             }
         };
     }
+}
+
+/// The `macro_rules!` macro that `#[mcp_server]` invokes for each of its tools, so that the
+/// server's checks (its OAuth mode, its permission vocabulary) are reported on this tool's
+/// tokens: a permission missing from the vocabulary is an unresolved name spanned on the
+/// permission's literal, with rustc's own "similar name" suggestion.
+fn server_checks(tool: &Tool, all_of: &[LitStr], any_of: &[LitStr]) -> TokenStream {
+    let item = &tool.item;
+    let fn_ident = &item.sig.ident;
+    let mac = format_ident!("__mcp_tool_{}", fn_ident.unraw());
+    // `macro_rules!` macros cannot be re-exported beyond their crate.
+    let vis = match &item.vis {
+        syn::Visibility::Inherited => quote!(),
+        _ => quote!(pub(crate)),
+    };
+    let permissions: Vec<&LitStr> = all_of.iter().chain(any_of).collect();
+
+    let mut none_checks = Vec::new();
+    if let Some(first) = permissions.first() {
+        none_checks.push(quote_spanned! {first.span()=>
+            ::core::compile_error!("this tool requires a permission, but the server has `oauth = none`, so no caller has any: choose an OAuth mode for the server");
+        });
+    }
+    for param in &tool.params {
+        if matches!(
+            param.kind,
+            ParamKind::Auth { .. } | ParamKind::OptionalAuth | ParamKind::Granted { .. }
+        ) {
+            let ty = &param.ty;
+            none_checks.push(quote_spanned! {ty.span()=>
+                ::core::compile_error!("this tool asks who its caller is, but the server has `oauth = none`, so callers are never identified: choose an OAuth mode for the server");
+            });
+        }
+    }
+
+    let mut oauth_checks = Vec::new();
+    if permissions.is_empty() && tool.attr.public.is_none() {
+        oauth_checks.push(quote_spanned! {fn_ident.span()=>
+            ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, or `public` to let anyone call it");
+        });
+    }
+    for permission in &permissions {
+        let ident = crate::attr::permission_ident(permission);
+        oauth_checks.push(quote_spanned! {permission.span()=>
+            const _: () = { let _ = $($vocabulary)*::__mcp_vocabulary::#ident; };
+        });
+    }
+
+    quote! {
+        #[doc(hidden)]
+        #[allow(unused_macros)]
+        macro_rules! #mac {
+            (@none) => { #(#none_checks)* };
+            (@oauth [$($vocabulary:tt)*]) => { #(#oauth_checks)* };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        #vis use #mac as #fn_ident;
+    }
+}
+
+/// `tool_error` -> `ToolError`, for the runtime's `Denial` enum.
+pub(crate) fn denial_variant(mode: &syn::Ident) -> syn::Ident {
+    let camel: String = mode
+        .to_string()
+        .split('_')
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+        .collect();
+    syn::Ident::new(&camel, mode.span())
 }
 
 fn opt_str(value: Option<String>) -> TokenStream {

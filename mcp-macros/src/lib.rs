@@ -6,6 +6,7 @@
 mod ast;
 mod attr;
 mod expand;
+mod permissions;
 mod server;
 mod valid;
 
@@ -18,6 +19,12 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::tool(args.into(), item.into()).into()
+}
+
+/// Declares a permission vocabulary. Documented in `mcp_runtime::permissions`.
+#[proc_macro]
+pub fn permissions(input: TokenStream) -> TokenStream {
+    permissions::expand(input.into()).into()
 }
 
 /// Declares an MCP server. Documented in `mcp_runtime::mcp_server`.

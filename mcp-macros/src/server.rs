@@ -7,7 +7,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Ident, LitStr, Path, Token, parse_quote};
 
-use crate::attr::{Errors, set};
+use crate::attr::{Errors, on_denied, set};
+use crate::expand::denial_variant;
 
 const SERVER_KEYS: &[&str] = &[
     "name",
@@ -15,17 +16,22 @@ const SERVER_KEYS: &[&str] = &[
     "title",
     "instructions",
     "oauth",
+    "permissions",
+    "on_denied",
     "tools",
     "crate",
 ];
 
-/// How callers of the server are authenticated, chosen with `oauth = ...`.
-enum OAuth {
-    /// `oauth = none`: no authentication; tools cannot ask who the caller is.
-    None,
-}
+/// The values of `oauth = ...`, and the runtime's `OAuthMode` variant for each.
+const OAUTH_MODES: &[(&str, &str)] = &[("none", "None"), ("jwt", "Jwt")];
 
-const OAUTH_MODES: &str = "`none`";
+fn oauth_modes() -> String {
+    OAUTH_MODES
+        .iter()
+        .map(|(m, _)| format!("`{m}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 #[derive(Default)]
 struct ServerAttr {
@@ -33,7 +39,9 @@ struct ServerAttr {
     version: Option<LitStr>,
     title: Option<LitStr>,
     instructions: Option<LitStr>,
-    oauth: Option<(OAuth, Span)>,
+    oauth: Option<Ident>,
+    permissions: Option<Path>,
+    on_denied: Option<Ident>,
     tools: Option<Vec<Path>>,
     krate: Option<Path>,
 }
@@ -56,17 +64,25 @@ impl ServerAttr {
                 "title" => set(&mut attr.title, &meta, |m| m.value()?.parse()),
                 // instructions = "How to use this server"
                 "instructions" => set(&mut attr.instructions, &meta, |m| m.value()?.parse()),
-                // oauth = none
+                // oauth = none | jwt | ...
                 "oauth" => set(&mut attr.oauth, &meta, |m| {
                     let ident: Ident = m.value()?.parse()?;
-                    match ident.to_string().as_str() {
-                        "none" => Ok((OAuth::None, ident.span())),
-                        _ => Err(syn::Error::new(
+                    if OAUTH_MODES.iter().any(|(mode, _)| ident == mode) {
+                        Ok(ident)
+                    } else {
+                        Err(syn::Error::new(
                             ident.span(),
-                            format!("unknown OAuth mode `{ident}`; expected one of: {OAUTH_MODES}"),
-                        )),
+                            format!(
+                                "unknown OAuth mode `{ident}`; expected one of: {}",
+                                oauth_modes()
+                            ),
+                        ))
                     }
                 }),
+                // permissions = path::to::vocabulary (a module declared with `permissions!`)
+                "permissions" => set(&mut attr.permissions, &meta, |m| m.value()?.parse()),
+                // on_denied = tool_error | insufficient_scope | hide
+                "on_denied" => set(&mut attr.on_denied, &meta, on_denied),
                 // tools = [tool_a, module::tool_b]
                 "tools" => set(&mut attr.tools, &meta, |m| {
                     let content;
@@ -116,13 +132,31 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     }
     let attr = ServerAttr::parse(args)?;
     let mut errors = Errors::default();
-    if attr.oauth.is_none() {
-        errors.push(syn::Error::new(
+    let with_oauth = attr.oauth.as_ref().is_some_and(|mode| mode != "none");
+    match (&attr.oauth, &attr.permissions) {
+        (None, _) => errors.push(syn::Error::new(
             Span::call_site(),
             format!(
                 "missing `oauth`: every server states how callers are authenticated, \
-                 e.g. `oauth = none` for a server without authentication; expected one of: {OAUTH_MODES}"
+                 e.g. `oauth = none` for a server without authentication; expected one of: {}",
+                oauth_modes()
             ),
+        )),
+        (Some(mode), Some(permissions)) if mode == "none" => errors.push(syn::Error::new_spanned(
+            permissions,
+            "`permissions` need OAuth: with `oauth = none` no caller has any",
+        )),
+        (Some(mode), None) if mode != "none" => errors.push(syn::Error::new(
+            Span::call_site(),
+            "missing `permissions`: a server with OAuth declares its permission vocabulary once, with \
+             `mcp_runtime::permissions! { pub mod perms { ... } }`, and names it here: `permissions = perms`",
+        )),
+        _ => {}
+    }
+    if let (false, Some(on_denied)) = (with_oauth, &attr.on_denied) {
+        errors.push(syn::Error::new_spanned(
+            on_denied,
+            "`on_denied` needs OAuth: with `oauth = none` no call is denied",
         ));
     }
     let tools = attr.tools.clone().unwrap_or_default();
@@ -157,9 +191,33 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     };
     let title = opt(&attr.title);
     let instructions = opt(&attr.instructions);
+    let mode = attr.oauth.as_ref().expect("checked above");
+    let variant = OAUTH_MODES
+        .iter()
+        .find(|(m, _)| mode == m)
+        .map(|(_, v)| Ident::new(v, mode.span()))
+        .expect("the mode was checked when parsed");
+    let permissions = match &attr.permissions {
+        Some(path) => quote!(#path::__mcp_vocabulary::ALL),
+        None => quote!(&[]),
+    };
+    let on_denied = match &attr.on_denied {
+        Some(mode) => {
+            let variant = denial_variant(mode);
+            quote!(#p::Denial::#variant)
+        }
+        None => quote!(#p::Denial::ToolError),
+    };
     let pushes = tools
         .iter()
         .map(|path| quote_spanned!(path.span()=> __mcp_tools.push::<#path>();));
+    // Each tool checks itself against this server's OAuth mode and vocabulary, on its own tokens.
+    let checks = tools.iter().map(|path| match &attr.permissions {
+        Some(vocabulary) if with_oauth => {
+            quote_spanned!(path.span()=> #path!(@oauth [#vocabulary]);)
+        }
+        _ => quote_spanned!(path.span()=> #path!(@none);),
+    });
     // Two tools with the same wire name (say, one renamed with `name = "..."`) are caught by
     // the compiler through a constant evaluated in the user's crate, spanned on the later tool.
     let mut duplicate_checks = Vec::new();
@@ -184,6 +242,9 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                     version: #version,
                     title: #title,
                     instructions: #instructions,
+                    oauth: #p::OAuthMode::#variant,
+                    permissions: #permissions,
+                    on_denied: #on_denied,
                 }
             }
 
@@ -194,6 +255,7 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
             }
         }
 
+        #(#checks)*
         #(#duplicate_checks)*
     })
 }

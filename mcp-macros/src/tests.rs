@@ -82,6 +82,55 @@ fn tool_with_args_struct() {
 }
 
 #[test]
+fn guarded_tool_with_caller_and_proof() {
+    let expanded = crate::expand::tool(
+        quote!(
+            requires = ["read:data", "delete:documents"],
+            on_denied = insufficient_scope
+        ),
+        quote! {
+            /// Delete a document.
+            pub(crate) async fn delete_document(
+                auth: &Auth,
+                proof: Granted<DeleteDocuments>,
+                id: String,
+            ) -> String {
+                store::delete(proof, auth.user(), id)
+            }
+        },
+    );
+    check("guarded_tool", expanded);
+}
+
+#[test]
+fn server_with_oauth() {
+    let expanded = crate::server::expand(
+        quote!(
+            oauth = jwt,
+            permissions = perms,
+            on_denied = hide,
+            tools = [delete_document]
+        ),
+        quote!(
+            struct Docs;
+        ),
+    );
+    check("server_with_oauth", expanded);
+}
+
+#[test]
+fn permission_vocabulary() {
+    let expanded = crate::permissions::expand(quote! {
+        /// The vocabulary.
+        pub mod perms {
+            /// Read data.
+            ReadData = "read:data",
+        }
+    });
+    check("permissions", expanded);
+}
+
+#[test]
 fn server() {
     let expanded = crate::server::expand(
         quote!(

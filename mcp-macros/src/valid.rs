@@ -42,6 +42,7 @@ impl Tool {
                 "a tool cannot be generic: its input schema must be known when the server starts",
             ));
         }
+        self.validate_access(errors);
         let (name, span) = &self.name;
         if let Err(why) = check_tool_name(name) {
             errors.push(syn::Error::new(
@@ -72,6 +73,49 @@ impl Tool {
                     "a tool with `Args<T>` takes all of its arguments from `T`; \
                      move this parameter into `T` as a field",
                 ));
+            }
+        }
+    }
+}
+
+impl Tool {
+    /// `requires`, `requires_any`, `public` and the parameters that depend on them.
+    fn validate_access(&self, errors: &mut Errors) {
+        let attr = &self.attr;
+        if let (Some(_), Some(any)) = (&attr.requires, &attr.requires_any) {
+            let span = any
+                .first()
+                .map_or_else(proc_macro2::Span::call_site, |lit| lit.span());
+            errors.push(syn::Error::new(
+                span,
+                "`requires` (all of) and `requires_any` (one of) exclude each other: pick one",
+            ));
+        }
+        if let Some(public) = attr.public {
+            if attr.requires.is_some() || attr.requires_any.is_some() {
+                errors.push(syn::Error::new(
+                    public,
+                    "a `public` tool needs no permission: remove `public` or the requirement",
+                ));
+            }
+            if let Some(on_denied) = &attr.on_denied {
+                errors.push(syn::Error::new_spanned(
+                    on_denied,
+                    "a `public` tool is never denied: remove `on_denied`",
+                ));
+            }
+        }
+        for param in &self.params {
+            match &param.kind {
+                ParamKind::Auth { .. } if attr.public.is_some() => errors.push(syn::Error::new_spanned(
+                    &param.ty,
+                    "a `public` tool can be called without a token: take `Option<Auth>` instead",
+                )),
+                ParamKind::Granted { .. } if attr.requires.is_none() => errors.push(syn::Error::new_spanned(
+                    &param.ty,
+                    "`Granted<P>` is proof that the guard checked `P`: add `requires = \"...\"` naming `P`'s permission",
+                )),
+                _ => {}
             }
         }
     }

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::auth::Auth;
+
 /// The request context of a tool call: take `&Context` (or `Context`) as a parameter.
 ///
 /// It never appears in the tool's input schema.
@@ -17,6 +19,7 @@ struct ContextInner {
     meta: Option<Value>,
     session_id: Option<Arc<str>>,
     protocol_version: &'static str,
+    auth: Option<Arc<Auth>>,
 }
 
 impl Context {
@@ -25,6 +28,7 @@ impl Context {
         meta: Option<Value>,
         session_id: Option<Arc<str>>,
         protocol_version: &'static str,
+        auth: Option<Arc<Auth>>,
     ) -> Self {
         Context {
             inner: Arc::new(ContextInner {
@@ -32,8 +36,14 @@ impl Context {
                 meta,
                 session_id,
                 protocol_version,
+                auth,
             }),
         }
+    }
+
+    /// The verified caller, on a server with OAuth when the request carried a valid token.
+    pub fn auth(&self) -> Option<&Auth> {
+        self.inner.auth.as_deref()
     }
 
     /// The JSON-RPC id of the `tools/call` request.

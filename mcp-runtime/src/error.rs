@@ -15,6 +15,8 @@ pub enum Error {
     },
     /// An I/O error while serving.
     Io(std::io::Error),
+    /// The server's settings are missing or invalid; the message says which and how to fix it.
+    Config(String),
 }
 
 impl fmt::Display for Error {
@@ -25,6 +27,7 @@ impl fmt::Display for Error {
                 "cannot listen on {addr}: {source} (is another process using the port? set another address or PORT)"
             ),
             Error::Io(err) => write!(f, "I/O error while serving: {err}"),
+            Error::Config(why) => f.write_str(why),
         }
     }
 }
@@ -34,6 +37,7 @@ impl std::error::Error for Error {
         match self {
             Error::Bind { source, .. } => Some(source),
             Error::Io(err) => Some(err),
+            Error::Config(_) => None,
         }
     }
 }

@@ -82,8 +82,9 @@
 //!     }
 //! }
 //!
-//! let app = axum::Router::new().merge(NotesServer::default().router());
+//! let app = axum::Router::new().merge(NotesServer::default().router()?);
 //! # let _ = app;
+//! # Ok::<(), mcp_runtime::Error>(())
 //! ```
 //!
 //! # Transport
@@ -95,6 +96,7 @@
 
 #[doc(hidden)]
 pub mod __private;
+mod auth;
 mod content;
 mod context;
 mod error;
@@ -107,6 +109,12 @@ pub use axum;
 pub use schemars;
 pub use serde_json;
 
+#[doc(inline)]
+pub use auth::jwt::SigningAlgorithm;
+#[cfg(feature = "testing")]
+pub use auth::testing;
+#[doc(inline)]
+pub use auth::{Auth, Denial, Granted, JwtConfig, OAuthMode, Permission, Requirement, User};
 #[doc(inline)]
 pub use content::{CallToolResult, Content, ResourceContents};
 #[doc(inline)]
@@ -184,11 +192,32 @@ pub use mcp_macros::tool;
 #[doc(inline)]
 pub use mcp_macros::mcp_server;
 
+/// Declares a server's permission vocabulary, once: a module with one type per permission.
+///
+/// ```
+/// mcp_runtime::permissions! {
+///     /// What callers of the documents server may be granted.
+///     pub mod perms {
+///         /// Read documents.
+///         ReadData = "read:data",
+///         /// Delete documents.
+///         DeleteDocuments = "delete:documents",
+///     }
+/// }
+/// ```
+///
+/// A server names it with `#[mcp_server(permissions = perms, ...)]`; each tool's `requires`
+/// is then checked against it at compile time, on the permission's literal, and the
+/// protected resource metadata lists it as `scopes_supported`. The types (`DeleteDocuments`)
+/// name permissions in [`Granted<P>`](Granted).
+#[doc(inline)]
+pub use mcp_macros::permissions;
+
 /// Everything a server module needs: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Args, CallToolResult, Content, Context, FromRef, Json, McpServer, State, ToolError,
-        mcp_server, tool,
+        Args, Auth, CallToolResult, Content, Context, FromRef, Granted, Json, McpServer, State,
+        ToolError, mcp_server, permissions, tool,
     };
 }
 

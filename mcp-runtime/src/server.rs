@@ -1,14 +1,16 @@
-//! A server: the tools of a `#[mcp_server]` struct, with its transport settings.
+//! A server: the tools of a `#[mcp_server]` struct, with its transport and OAuth settings.
 
 use std::future::Future;
 use std::sync::Arc;
 
+use crate::auth::{Denial, JwtConfig, OAuthMode};
 use crate::error::{Error, Result};
 use crate::protocol::Engine;
 use crate::tool::ToolSet;
 use crate::transport::http::HttpConfig;
+use crate::transport::oauth::AuthSettings;
 
-/// A server's name and version, as `initialize` reports them. Written by `#[mcp_server]`.
+/// A server's name, version and OAuth choices, as `#[mcp_server]` wrote them.
 #[derive(Debug, Clone)]
 pub struct ServerInfo {
     /// The server's name.
@@ -19,6 +21,12 @@ pub struct ServerInfo {
     pub title: Option<&'static str>,
     /// How to use the server, for the model.
     pub instructions: Option<&'static str>,
+    /// How callers are authenticated.
+    pub oauth: OAuthMode,
+    /// The permission vocabulary (`permissions = ...`), in declaration order.
+    pub permissions: &'static [&'static str],
+    /// What a caller without a tool's permission gets, unless the tool says otherwise.
+    pub on_denied: Denial,
 }
 
 /// A struct that `#[mcp_server(...)]` turned into an MCP server.
@@ -27,7 +35,7 @@ pub struct ServerInfo {
 /// [`State<T>`](crate::State) parameters. Serve it with [`serve`](McpServer::serve), or
 /// configure it first with [`into_server`](McpServer::into_server).
 pub trait McpServer: Sized + Send + Sync + 'static {
-    /// The server's name and version. Written by `#[mcp_server]`.
+    /// The server's name, version and OAuth choices. Written by `#[mcp_server]`.
     #[doc(hidden)]
     fn info() -> ServerInfo;
 
@@ -41,7 +49,9 @@ pub trait McpServer: Sized + Send + Sync + 'static {
     }
 
     /// The server as an [`axum::Router`] serving MCP at `/mcp`, with the default settings.
-    fn router(self) -> axum::Router {
+    ///
+    /// Fails only for a server with OAuth, whose settings are missing or invalid.
+    fn router(self) -> Result<axum::Router> {
         self.into_server().router()
     }
 
@@ -73,6 +83,9 @@ pub trait McpServer: Sized + Send + Sync + 'static {
 pub struct Server {
     engine: Engine,
     http: HttpConfig,
+    jwt: Option<JwtConfig>,
+    public_url: Option<String>,
+    allow_anonymous: bool,
 }
 
 impl Server {
@@ -82,6 +95,9 @@ impl Server {
         Server {
             engine,
             http: HttpConfig::default(),
+            jwt: None,
+            public_url: None,
+            allow_anonymous: false,
         }
     }
 
@@ -136,14 +152,91 @@ impl Server {
         self
     }
 
+    /// How access tokens are verified, for a server with `oauth = jwt`.
+    pub fn jwt(mut self, config: JwtConfig) -> Self {
+        self.jwt = Some(config);
+        self
+    }
+
+    /// The URL clients reach this server at, without the MCP path (such as
+    /// `https://mcp.example.com`). The protected resource metadata names `{url}/mcp` as the
+    /// resource that tokens are for.
+    ///
+    /// Defaults to the `MCP_PUBLIC_URL` environment variable, and with [`serve`](Self::serve)
+    /// to `http://{listening address}`.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Lets requests without a token through: `initialize`, `tools/list` and `public` tools
+    /// work anonymously, while a guarded tool called without a token still gets the 401
+    /// challenge. A request with an invalid token is always refused.
+    pub fn allow_anonymous(mut self) -> Self {
+        self.allow_anonymous = true;
+        self
+    }
+
     /// The server as an [`axum::Router`]: nest or merge it into an application you already have.
-    pub fn router(self) -> axum::Router {
-        crate::transport::http::router(self.engine, self.http)
+    ///
+    /// Fails when the OAuth settings are missing or invalid.
+    pub fn router(self) -> Result<axum::Router> {
+        let auth = self.auth_settings()?;
+        Ok(crate::transport::http::router(self.engine, self.http, auth))
+    }
+
+    fn auth_settings(&self) -> Result<Option<AuthSettings>> {
+        let info = &self.engine.info;
+        match info.oauth {
+            OAuthMode::None => {
+                if self.jwt.is_some() {
+                    return Err(Error::Config(
+                        "this server has `oauth = none`, so a JwtConfig would not be used: \
+                         declare it with `oauth = jwt`"
+                            .into(),
+                    ));
+                }
+                Ok(None)
+            }
+            OAuthMode::Jwt => {
+                let Some(config) = self.jwt.clone() else {
+                    return Err(Error::Config(
+                        "`oauth = jwt` needs to know how to verify tokens: call `.jwt(JwtConfig::new(issuer, audience))` \
+                         on the server before serving it"
+                            .into(),
+                    ));
+                };
+                config.validate().map_err(Error::Config)?;
+                let public_url = match &self.public_url {
+                    Some(url) => url.clone(),
+                    None => std::env::var("MCP_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()).map_err(|_| {
+                        Error::Config(
+                            "the server's public URL is unknown: set MCP_PUBLIC_URL (such as https://mcp.example.com) \
+                             or call `.public_url(...)`"
+                                .into(),
+                        )
+                    })?,
+                };
+                let client = reqwest::Client::builder()
+                    .timeout(config.http_timeout)
+                    .connect_timeout(config.http_timeout)
+                    .build()
+                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+                Ok(Some(AuthSettings::new(
+                    config,
+                    client,
+                    &public_url,
+                    &self.http.path,
+                    info,
+                    self.allow_anonymous,
+                )))
+            }
+        }
     }
 
     /// Serves MCP over HTTP on `addr` until Ctrl-C or SIGTERM, then finishes the requests
     /// in flight.
-    pub async fn serve(self, addr: &str) -> Result<()> {
+    pub async fn serve(mut self, addr: &str) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| Error::Bind {
@@ -151,6 +244,9 @@ impl Server {
                 source,
             })?;
         let local = listener.local_addr()?;
+        if self.public_url.is_none() && std::env::var_os("MCP_PUBLIC_URL").is_none() {
+            self.public_url = Some(format!("http://{local}"));
+        }
         let name = self.engine.info.name;
         let path = self.http.path.clone();
         if !local.ip().is_loopback() && self.http.allows_only_loopback() {
@@ -159,8 +255,9 @@ impl Server {
                  set `allowed_hosts` to the names clients use to reach this server"
             );
         }
+        let router = self.router()?;
         tracing::info!("MCP server `{name}` listening on http://{local}{path}");
-        axum::serve(listener, self.router())
+        axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         tracing::info!("MCP server `{name}` stopped");
@@ -168,8 +265,15 @@ impl Server {
     }
 
     /// Serves MCP over standard input and output (one JSON-RPC message per line) until the
-    /// input ends. There is no authentication on this transport: it is for local use.
+    /// input ends. There is no authentication on this transport: it is for local use, and a
+    /// server with OAuth refuses to serve on it.
     pub async fn serve_stdio(self) -> Result<()> {
+        if self.engine.info.oauth != OAuthMode::None {
+            return Err(Error::Config(
+                "stdio has no way to carry access tokens: serve a server with OAuth over HTTP"
+                    .into(),
+            ));
+        }
         crate::transport::stdio::serve(self.engine).await
     }
 }

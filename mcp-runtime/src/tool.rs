@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use crate::auth::{Auth, Denial, Granted, Permission, Requirement};
 use crate::content::{CallToolResult, Content};
 use crate::context::Context;
 
@@ -33,6 +34,10 @@ pub struct ToolDescriptor {
     pub output_schema: Option<Value>,
     /// Hints about the tool's behaviour.
     pub annotations: ToolAnnotations,
+    /// Who may call the tool.
+    pub requires: Requirement,
+    /// What a caller without the permission gets, when the tool overrides the server's choice.
+    pub on_denied: Option<Denial>,
 }
 
 /// Hints about a tool's behaviour, from the flags of `#[tool(...)]`.
@@ -85,6 +90,10 @@ impl ToolDescriptor {
 pub trait ToolMeta {
     /// The tool's wire name.
     const NAME: &'static str;
+    /// Who may call the tool.
+    const REQUIRES: Requirement;
+    /// What a caller without the permission gets, if the tool chose.
+    const ON_DENIED: Option<Denial>;
 }
 
 /// A tool that a server with state `S` can serve. Implemented by `#[tool]`.
@@ -113,7 +122,10 @@ impl<S> ToolSet<S> {
 
     /// Adds the tool `T`.
     pub fn push<T: ToolHandler<S>>(&mut self) {
-        self.entries.push((T::descriptor(), T::call));
+        let mut descriptor = T::descriptor();
+        descriptor.requires = T::REQUIRES;
+        descriptor.on_denied = T::ON_DENIED;
+        self.entries.push((descriptor, T::call));
     }
 }
 
@@ -536,4 +548,39 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
         i += 1;
     }
     true
+}
+
+/// The verified caller, for a tool that takes `&Auth`; the guard has made sure there is one.
+pub fn caller(context: &Context) -> Result<&Auth, CallToolResult> {
+    context.auth().ok_or_else(|| {
+        // Only reachable if a tool taking `&Auth` runs on a server without OAuth, which
+        // `#[mcp_server]` rejects at compile time.
+        CallToolResult::error("This tool needs an authenticated caller.")
+    })
+}
+
+/// The caller, if any, for a tool that takes `Option<Auth>`.
+pub fn optional_caller(context: &Context) -> Option<Auth> {
+    context.auth().cloned()
+}
+
+/// The proof for `Granted<P>`: called only after the tool's guard passed, for a `P` that
+/// the tool requires (checked at compile time).
+pub fn grant<P: Permission>() -> Granted<P> {
+    Granted::new()
+}
+
+/// Whether a requirement lists `permission` among those it demands all of.
+pub const fn requirement_includes(requirement: Requirement, permission: &str) -> bool {
+    let Requirement::AllOf(all) = requirement else {
+        return false;
+    };
+    let mut i = 0;
+    while i < all.len() {
+        if str_eq(all[i], permission) {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }

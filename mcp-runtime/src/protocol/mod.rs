@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use serde_json::{Map, Value, json};
 
+use crate::auth::{Auth, Denial, OAuthMode, Requirement};
 use crate::content::CallToolResult;
 use crate::context::Context;
 use crate::server::ServerInfo;
@@ -41,16 +42,23 @@ const LOG_LEVELS: &[&str] = &[
 pub(crate) struct Session {
     pub id: Option<Arc<str>>,
     pub protocol_version: &'static str,
+    /// The issuer and subject of the caller that opened the session, on a server with OAuth.
+    pub principal: Option<String>,
     /// Index into [`LOG_LEVELS`] of the least severe level the client wants.
     log_level: AtomicU8,
 }
 
 impl Session {
-    pub(crate) fn new(id: Option<Arc<str>>, protocol_version: &'static str) -> Self {
+    pub(crate) fn new(
+        id: Option<Arc<str>>,
+        protocol_version: &'static str,
+        principal: Option<String>,
+    ) -> Self {
         // Until the client says otherwise, send `info` and above.
         Session {
             id,
             protocol_version,
+            principal,
             log_level: AtomicU8::new(1),
         }
     }
@@ -61,6 +69,27 @@ type ErasedCall = Box<dyn Fn(ToolCall) -> BoxFuture<'static, CallToolResult> + S
 struct Tool {
     name: &'static str,
     call: ErasedCall,
+    requirement: Requirement,
+    denial: Denial,
+    /// The tool as `tools/list` shows it, serialized once at start-up.
+    listed: Value,
+}
+
+/// Why a request was not answered with a JSON-RPC result.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A JSON-RPC error.
+    Rpc(RpcError),
+    /// The tool needs an authenticated caller and the request had no token: HTTP 401.
+    Unauthenticated { scope: &'static [&'static str] },
+    /// The caller lacks the tool's permission and the tool answers with HTTP 403.
+    InsufficientScope { scope: &'static [&'static str] },
+}
+
+impl From<RpcError> for Failure {
+    fn from(err: RpcError) -> Self {
+        Failure::Rpc(err)
+    }
 }
 
 /// Dispatches MCP requests to the server's tools.
@@ -68,8 +97,8 @@ pub(crate) struct Engine {
     pub info: ServerInfo,
     tools: Vec<Tool>,
     index: HashMap<&'static str, usize>,
-    /// Each tool as `tools/list` shows it, serialized once at start-up.
-    listed: Vec<Value>,
+    /// Whether callers are authenticated, and so tools guarded.
+    guarded: bool,
     pub page_size: usize,
 }
 
@@ -79,9 +108,9 @@ impl Engine {
         state: Arc<S>,
         entries: Vec<(ToolDescriptor, CallFn<S>)>,
     ) -> Self {
+        let guarded = info.oauth != OAuthMode::None;
         let mut tools = Vec::with_capacity(entries.len());
         let mut index = HashMap::with_capacity(entries.len());
-        let mut listed = Vec::with_capacity(entries.len());
         for (descriptor, call) in entries {
             let state = Arc::clone(&state);
             // `#[mcp_server]` rejects duplicate names at compile time; a hand-built set keeps the first.
@@ -92,17 +121,23 @@ impl Engine {
                 );
                 continue;
             }
-            listed.push(descriptor.to_json());
+            let mut listed = descriptor.to_json();
+            if guarded {
+                listed["_meta"] = requirement_meta(descriptor.requires);
+            }
             tools.push(Tool {
                 name: descriptor.name,
                 call: Box::new(move |c| call(&state, c)),
+                requirement: descriptor.requires,
+                denial: descriptor.on_denied.unwrap_or(info.on_denied),
+                listed,
             });
         }
         Engine {
             info,
             tools,
             index,
-            listed,
+            guarded,
             page_size: 100,
         }
     }
@@ -130,27 +165,30 @@ impl Engine {
         (version, result)
     }
 
-    /// Answers one request other than `initialize`.
+    /// Answers one request other than `initialize`, for the verified caller `auth`.
     pub(crate) async fn request(
         &self,
         id: Value,
         method: &str,
         params: Option<Map<String, Value>>,
         session: &Session,
-    ) -> Result<Value, RpcError> {
+        auth: Option<Arc<Auth>>,
+    ) -> Result<Value, Failure> {
         match method {
             "ping" => Ok(json!({})),
-            "tools/list" => self.list_tools(params.as_ref()),
-            "tools/call" => self.call_tool(id, params, session).await,
-            "logging/setLevel" => set_log_level(params.as_ref(), session),
+            "tools/list" => Ok(self.list_tools(params.as_ref(), auth.as_deref())?),
+            "tools/call" => self.call_tool(id, params, session, auth).await,
+            "logging/setLevel" => Ok(set_log_level(params.as_ref(), session)?),
             "initialize" => Err(RpcError::new(
                 code::INVALID_REQUEST,
                 "Invalid Request: already initialized",
-            )),
+            )
+            .into()),
             _ => Err(RpcError::new(
                 code::METHOD_NOT_FOUND,
                 format!("Method not found: {method}"),
-            )),
+            )
+            .into()),
         }
     }
 
@@ -164,13 +202,28 @@ impl Engine {
         tracing::debug!(%id, "ignored a response to no pending request");
     }
 
-    fn list_tools(&self, params: Option<&Map<String, Value>>) -> Result<Value, RpcError> {
+    /// Whether `tools/list` shows `tool` to `auth`: a tool hidden on denial is shown only to
+    /// callers it would let in.
+    fn visible(&self, tool: &Tool, auth: Option<&Auth>) -> bool {
+        !self.guarded || tool.denial != Denial::Hide || tool.requirement.allows(auth)
+    }
+
+    fn list_tools(
+        &self,
+        params: Option<&Map<String, Value>>,
+        auth: Option<&Auth>,
+    ) -> Result<Value, RpcError> {
+        let visible: Vec<&Tool> = self
+            .tools
+            .iter()
+            .filter(|t| self.visible(t, auth))
+            .collect();
         let start = match params.and_then(|p| p.get("cursor")) {
             None | Some(Value::Null) => 0,
             Some(Value::String(cursor)) => cursor
                 .parse::<usize>()
                 .ok()
-                .filter(|start| *start < self.listed.len())
+                .filter(|start| *start < visible.len())
                 .ok_or_else(|| {
                     RpcError::invalid_params(
                         "Invalid cursor: pass a `nextCursor` from a previous `tools/list`",
@@ -182,9 +235,10 @@ impl Engine {
                 ));
             }
         };
-        let end = self.listed.len().min(start + self.page_size.max(1));
-        let mut result = json!({"tools": &self.listed[start..end]});
-        if end < self.listed.len() {
+        let end = visible.len().min(start + self.page_size.max(1));
+        let page: Vec<&Value> = visible[start..end].iter().map(|t| &t.listed).collect();
+        let mut result = json!({"tools": page});
+        if end < visible.len() {
             result["nextCursor"] = end.to_string().into();
         }
         Ok(result)
@@ -195,39 +249,82 @@ impl Engine {
         id: Value,
         params: Option<Map<String, Value>>,
         session: &Session,
-    ) -> Result<Value, RpcError> {
+        auth: Option<Arc<Auth>>,
+    ) -> Result<Value, Failure> {
         let mut params = params
             .ok_or_else(|| RpcError::invalid_params("tools/call needs `params` with a `name`"))?;
         let name = match params.remove("name") {
             Some(Value::String(name)) => name,
-            _ => return Err(RpcError::invalid_params("tools/call needs a string `name`")),
+            _ => return Err(RpcError::invalid_params("tools/call needs a string `name`").into()),
         };
+        let unknown = || RpcError::invalid_params(format!("Unknown tool: {name}"));
         let tool = self
             .index
             .get(name.as_str())
             .map(|&i| &self.tools[i])
-            .ok_or_else(|| RpcError::invalid_params(format!("Unknown tool: {name}")))?;
+            .ok_or_else(unknown)?;
+        // The guard: before the arguments are read and before the tool runs.
+        if self.guarded && !tool.requirement.allows(auth.as_deref()) {
+            let scope = tool.requirement.permissions();
+            if auth.is_none() {
+                return Err(Failure::Unauthenticated { scope });
+            }
+            tracing::info!(
+                tool = tool.name,
+                "denied a call: the caller lacks the tool's permission"
+            );
+            return match tool.denial {
+                Denial::ToolError => Ok(result_json(CallToolResult::error(forbidden_message(
+                    tool.requirement,
+                )))),
+                Denial::InsufficientScope => Err(Failure::InsufficientScope { scope }),
+                Denial::Hide => Err(unknown().into()),
+            };
+        }
         let arguments = match params.remove("arguments") {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(arguments)) => arguments,
             Some(_) => {
-                return Err(RpcError::invalid_params(
-                    "tools/call `arguments` must be an object",
-                ));
+                return Err(
+                    RpcError::invalid_params("tools/call `arguments` must be an object").into(),
+                );
             }
         };
         let meta = params.remove("_meta");
-        let context = Context::new(id, meta, session.id.clone(), session.protocol_version);
+        let context = Context::new(id, meta, session.id.clone(), session.protocol_version, auth);
         let result =
             CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name).await;
-        serde_json::to_value(result).map_err(|_| {
-            RpcError::new(
-                code::INTERNAL_ERROR,
-                "Internal error: the tool result could not be serialized",
-            )
-        })
+        Ok(result_json(result))
     }
 }
+
+fn result_json(result: CallToolResult) -> Value {
+    // A result is strings and JSON values: serializing it cannot fail.
+    serde_json::to_value(result).unwrap_or_else(|_| json!({"content": [], "isError": true}))
+}
+
+/// "Forbidden: requires delete:documents", as the model sees a denial.
+fn forbidden_message(requirement: Requirement) -> String {
+    match requirement {
+        Requirement::AllOf(all) => format!("Forbidden: requires {}", all.join(" and ")),
+        Requirement::AnyOf(any) => format!("Forbidden: requires one of {}", any.join(", ")),
+        Requirement::Public | Requirement::Unstated => "Forbidden".to_owned(),
+    }
+}
+
+/// A tool's `_meta` on a server with OAuth: who may call it.
+fn requirement_meta(requirement: Requirement) -> Value {
+    let requires = match requirement {
+        Requirement::Public => json!({"public": true}),
+        Requirement::AllOf(all) => json!({"allOf": all}),
+        Requirement::AnyOf(any) => json!({"anyOf": any}),
+        Requirement::Unstated => json!({"authenticated": true}),
+    };
+    json!({ REQUIRES_META_KEY: requires })
+}
+
+/// The `_meta` key under which `tools/list` shows each tool's required permissions.
+pub(crate) const REQUIRES_META_KEY: &str = "mcp-runtime/requires";
 
 fn set_log_level(
     params: Option<&Map<String, Value>>,

@@ -10,12 +10,15 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::Value;
 
+use super::oauth::{self, AuthSettings};
+use crate::auth::Auth;
+use crate::auth::jwt::TokenError;
 use crate::protocol::jsonrpc::{self, Message, RpcError, code};
 use crate::protocol::{
-    DEFAULT_NEGOTIATED_VERSION, Engine, SUPPORTED_VERSIONS, Session, supported_version,
+    DEFAULT_NEGOTIATED_VERSION, Engine, Failure, SUPPORTED_VERSIONS, Session, supported_version,
 };
 
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -81,18 +84,21 @@ fn strip_port(authority: &str) -> &str {
 struct Shared {
     engine: Engine,
     config: HttpConfig,
+    auth: Option<AuthSettings>,
     sessions: Mutex<HashMap<Arc<str>, Arc<Session>>>,
 }
 
-pub(crate) fn router(engine: Engine, config: HttpConfig) -> Router {
+pub(crate) fn router(engine: Engine, config: HttpConfig, auth: Option<AuthSettings>) -> Router {
     let path = config.path.clone();
     let limit = config.max_body_bytes;
+    let with_auth = auth.is_some();
     let shared = Arc::new(Shared {
         engine,
         config,
+        auth,
         sessions: Mutex::new(HashMap::new()),
     });
-    Router::new()
+    let mut router = Router::new()
         .route(
             &path,
             post(post_message).get(get_stream).delete(delete_session),
@@ -100,9 +106,39 @@ pub(crate) fn router(engine: Engine, config: HttpConfig) -> Router {
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
             check_host_and_origin,
-        ))
+        ));
+    if with_auth {
+        // RFC 9728: at the well-known path with the resource's path appended, and at the bare
+        // well-known path for clients that look there.
+        router = router
+            .route(
+                "/.well-known/oauth-protected-resource",
+                get(protected_resource_metadata),
+            )
+            .route(
+                &format!("/.well-known/oauth-protected-resource{path}"),
+                get(protected_resource_metadata),
+            );
+    }
+    router
         .layer(DefaultBodyLimit::max(limit))
         .with_state(shared)
+}
+
+async fn protected_resource_metadata(State(shared): State<Arc<Shared>>) -> Response {
+    match &shared.auth {
+        Some(settings) => oauth::metadata_response(settings),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The verified caller of a request, or the response that refuses it.
+#[allow(clippy::result_large_err)] // the error is the finished HTTP response
+async fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Option<Arc<Auth>>, Response> {
+    match &shared.auth {
+        None => Ok(None),
+        Some(settings) => settings.authenticate(headers).await,
+    }
 }
 
 /// A JSON-RPC error in an HTTP error response (the id is unknown at this level).
@@ -218,6 +254,10 @@ async fn post_message(
             );
         }
     };
+    let auth = match authenticate(&shared, &headers).await {
+        Ok(auth) => auth,
+        Err(response) => return response,
+    };
     let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some("application/json") {
         return http_error(
@@ -240,9 +280,9 @@ async fn post_message(
     if let Message::Request { id, method, params } = &message
         && method == "initialize"
     {
-        return initialize(&shared, id.clone(), params.as_ref());
+        return initialize(&shared, id.clone(), params.as_ref(), auth.as_deref());
     }
-    let session = match find_session(&shared, &headers) {
+    let session = match find_session(&shared, &headers, auth.as_deref()) {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -250,11 +290,20 @@ async fn post_message(
         Message::Request { id, method, params } => {
             let answer = match shared
                 .engine
-                .request(id.clone(), &method, params, &session)
+                .request(id.clone(), &method, params, &session, auth)
                 .await
             {
                 Ok(result) => jsonrpc::response(id, result),
-                Err(err) => err.into_response(id),
+                Err(Failure::Rpc(err)) => err.into_response(id),
+                Err(Failure::Unauthenticated { scope }) => {
+                    return refuse(&shared, TokenError::Missing, scope);
+                }
+                Err(Failure::InsufficientScope { scope }) => {
+                    return match &shared.auth {
+                        Some(settings) => settings.insufficient_scope(scope),
+                        None => StatusCode::FORBIDDEN.into_response(),
+                    };
+                }
             };
             json_response(StatusCode::OK, &answer)
         }
@@ -269,16 +318,30 @@ async fn post_message(
     }
 }
 
+/// A 401 challenge (there is always an auth layer when the engine asks for one).
+fn refuse(shared: &Shared, error: TokenError, scope: &[&str]) -> Response {
+    match &shared.auth {
+        Some(settings) => settings.challenge(error, scope),
+        None => StatusCode::UNAUTHORIZED.into_response(),
+    }
+}
+
 fn initialize(
     shared: &Shared,
     id: Value,
     params: Option<&serde_json::Map<String, Value>>,
+    auth: Option<&Auth>,
 ) -> Response {
     let (version, result) = shared.engine.initialize(params);
     let mut response = json_response(StatusCode::OK, &jsonrpc::response(id, result));
     if !shared.config.stateless {
         let session_id: Arc<str> = new_session_id().into();
-        let session = Arc::new(Session::new(Some(Arc::clone(&session_id)), version));
+        let principal = auth.map(Auth::principal);
+        let session = Arc::new(Session::new(
+            Some(Arc::clone(&session_id)),
+            version,
+            principal,
+        ));
         shared
             .sessions
             .lock()
@@ -293,7 +356,11 @@ fn initialize(
 
 /// The session a request belongs to, checking `Mcp-Session-Id` and `MCP-Protocol-Version`.
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
-fn find_session(shared: &Shared, headers: &HeaderMap) -> Result<Arc<Session>, Response> {
+fn find_session(
+    shared: &Shared,
+    headers: &HeaderMap,
+    auth: Option<&Auth>,
+) -> Result<Arc<Session>, Response> {
     let header_version = match header_str(headers, VERSION_HEADER) {
         None => None,
         Some(version) => match supported_version(version) {
@@ -312,7 +379,7 @@ fn find_session(shared: &Shared, headers: &HeaderMap) -> Result<Arc<Session>, Re
     };
     if shared.config.stateless {
         let version = header_version.unwrap_or(DEFAULT_NEGOTIATED_VERSION);
-        return Ok(Arc::new(Session::new(None, version)));
+        return Ok(Arc::new(Session::new(None, version, None)));
     }
     let Some(id) = header_str(headers, SESSION_HEADER) else {
         return Err(http_error(
@@ -321,17 +388,36 @@ fn find_session(shared: &Shared, headers: &HeaderMap) -> Result<Arc<Session>, Re
             "Bad Request: missing Mcp-Session-Id header; send `initialize` first and echo the session id it returns",
         ));
     };
-    let sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
-    sessions.get(id).cloned().ok_or_else(|| {
-        http_error(
-            StatusCode::NOT_FOUND,
-            -32001,
-            "Session not found: it expired or was terminated; send `initialize` to start a new one",
-        )
-    })
+    let session = shared
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(id)
+        .cloned();
+    // A session belongs to the caller that opened it: with another caller's token it does
+    // not exist.
+    match session {
+        Some(session) if session.principal == auth.map(Auth::principal) => Ok(session),
+        Some(_) => {
+            tracing::warn!("refused a session id presented by another caller than its owner");
+            Err(session_not_found())
+        }
+        None => Err(session_not_found()),
+    }
 }
 
-async fn get_stream(State(shared): State<Arc<Shared>>) -> Response {
+fn session_not_found() -> Response {
+    http_error(
+        StatusCode::NOT_FOUND,
+        -32001,
+        "Session not found: it expired or was terminated; send `initialize` to start a new one",
+    )
+}
+
+async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(response) = authenticate(&shared, &headers).await {
+        return response;
+    }
     let allow = if shared.config.stateless {
         "POST"
     } else {
@@ -349,6 +435,10 @@ async fn get_stream(State(shared): State<Arc<Shared>>) -> Response {
 }
 
 async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let auth = match authenticate(&shared, &headers).await {
+        Ok(auth) => auth,
+        Err(response) => return response,
+    };
     if shared.config.stateless {
         let mut response = http_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -367,15 +457,15 @@ async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -
             "Bad Request: missing Mcp-Session-Id header",
         );
     };
-    let removed = shared
-        .sessions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .remove(id);
-    match removed {
-        Some(_) => Response::new(Body::empty()),
-        None => http_error(StatusCode::NOT_FOUND, -32001, "Session not found"),
+    let mut sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
+    let owned = sessions
+        .get(id)
+        .is_some_and(|s| s.principal == auth.as_deref().map(Auth::principal));
+    if !owned {
+        return session_not_found();
     }
+    sessions.remove(id);
+    Response::new(Body::empty())
 }
 
 /// 128 random bits, hex-encoded: visible ASCII, as the specification asks.

@@ -6,8 +6,8 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
 use crate::error::Result;
-use crate::protocol::jsonrpc::{self, Message};
-use crate::protocol::{DEFAULT_NEGOTIATED_VERSION, Engine, Session};
+use crate::protocol::jsonrpc::{self, Message, RpcError, code};
+use crate::protocol::{DEFAULT_NEGOTIATED_VERSION, Engine, Failure, Session};
 
 pub(crate) async fn serve(engine: Engine) -> Result<()> {
     let engine = Arc::new(engine);
@@ -35,19 +35,27 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
             }
             Ok(Message::Request { id, method, params }) if method == "initialize" => {
                 let (version, result) = engine.initialize(params.as_ref());
-                let _ = session.set(Arc::new(Session::new(None, version)));
+                let _ = session.set(Arc::new(Session::new(None, version, None)));
                 let _ = tx.send(jsonrpc::response(id, result));
             }
             Ok(Message::Request { id, method, params }) => {
-                let session = Arc::clone(
-                    session
-                        .get_or_init(|| Arc::new(Session::new(None, DEFAULT_NEGOTIATED_VERSION))),
-                );
+                let session = Arc::clone(session.get_or_init(|| {
+                    Arc::new(Session::new(None, DEFAULT_NEGOTIATED_VERSION, None))
+                }));
                 let (engine, tx) = (Arc::clone(&engine), tx.clone());
                 tokio::spawn(async move {
-                    let answer = match engine.request(id.clone(), &method, params, &session).await {
+                    let answer = match engine
+                        .request(id.clone(), &method, params, &session, None)
+                        .await
+                    {
                         Ok(result) => jsonrpc::response(id, result),
-                        Err(err) => err.into_response(id),
+                        Err(Failure::Rpc(err)) => err.into_response(id),
+                        // Only a server with OAuth asks for a caller, and stdio refuses those.
+                        Err(_) => RpcError::new(
+                            code::INTERNAL_ERROR,
+                            "Internal error: authorization is not available over stdio",
+                        )
+                        .into_response(id),
                     };
                     let _ = tx.send(answer);
                 });

@@ -1,0 +1,20 @@
+struct Docs;
+impl ::mcp_runtime::McpServer for Docs {
+    fn info() -> ::mcp_runtime::__private::ServerInfo {
+        ::mcp_runtime::__private::ServerInfo {
+            name: ::core::env!("CARGO_PKG_NAME"),
+            version: ::core::env!("CARGO_PKG_VERSION"),
+            title: ::core::option::Option::None,
+            instructions: ::core::option::Option::None,
+            oauth: ::mcp_runtime::__private::OAuthMode::Jwt,
+            permissions: perms::__mcp_vocabulary::ALL,
+            on_denied: ::mcp_runtime::__private::Denial::Hide,
+        }
+    }
+    fn tools() -> ::mcp_runtime::__private::ToolSet<Self> {
+        let mut __mcp_tools = ::mcp_runtime::__private::ToolSet::new();
+        __mcp_tools.push::<delete_document>();
+        __mcp_tools
+    }
+}
+delete_document!(@ oauth[perms]);

@@ -1,0 +1,282 @@
+//! Verifying JWT access tokens: signature, algorithm, issuer, audience, expiry.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::{Map, Value};
+
+use super::Auth;
+use super::jwks::{Jwks, KeyError};
+
+/// A signature algorithm accepted for access tokens. There is no `none` and no HMAC: tokens
+/// are verified with the authorization server's public keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SigningAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (Auth0's default).
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// RSASSA-PSS with SHA-256.
+    PS256,
+    /// ECDSA on P-256 with SHA-256.
+    ES256,
+    /// EdDSA (Ed25519).
+    EdDSA,
+}
+
+impl SigningAlgorithm {
+    fn to_jwt(self) -> Algorithm {
+        match self {
+            SigningAlgorithm::RS256 => Algorithm::RS256,
+            SigningAlgorithm::RS384 => Algorithm::RS384,
+            SigningAlgorithm::RS512 => Algorithm::RS512,
+            SigningAlgorithm::PS256 => Algorithm::PS256,
+            SigningAlgorithm::ES256 => Algorithm::ES256,
+            SigningAlgorithm::EdDSA => Algorithm::EdDSA,
+        }
+    }
+}
+
+/// How a server verifies access tokens (`#[mcp_server(oauth = jwt)]`): which authorization
+/// server issues them, for which audience, and where its keys are.
+///
+/// ```
+/// # use mcp_runtime::JwtConfig;
+/// let config = JwtConfig::new("https://tenant.example.com/", "https://api.example.com");
+/// ```
+#[derive(Debug, Clone)]
+pub struct JwtConfig {
+    pub(crate) issuer: String,
+    pub(crate) audience: String,
+    pub(crate) jwks_url: String,
+    pub(crate) authorization_server: String,
+    pub(crate) algorithms: Vec<SigningAlgorithm>,
+    pub(crate) leeway: Duration,
+    pub(crate) jwks_ttl: Duration,
+    pub(crate) jwks_min_refetch: Duration,
+    pub(crate) http_timeout: Duration,
+}
+
+impl JwtConfig {
+    /// Tokens issued by `issuer` (compared exactly with `iss`) for `audience` (which `aud` must
+    /// contain). The keys are read from `{issuer}/.well-known/jwks.json`, and `issuer` is the
+    /// authorization server clients are sent to.
+    pub fn new(issuer: impl Into<String>, audience: impl Into<String>) -> Self {
+        let issuer = issuer.into();
+        let jwks_url = format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/'));
+        JwtConfig {
+            authorization_server: issuer.clone(),
+            issuer,
+            audience: audience.into(),
+            jwks_url,
+            algorithms: vec![SigningAlgorithm::RS256],
+            leeway: Duration::from_secs(30),
+            jwks_ttl: Duration::from_secs(600),
+            jwks_min_refetch: Duration::from_secs(30),
+            http_timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// Where the signing keys are (a JWKS document).
+    pub fn jwks_url(mut self, url: impl Into<String>) -> Self {
+        self.jwks_url = url.into();
+        self
+    }
+
+    /// The authorization server named in the protected resource metadata (default: the issuer).
+    pub fn authorization_server(mut self, url: impl Into<String>) -> Self {
+        self.authorization_server = url.into();
+        self
+    }
+
+    /// The accepted signature algorithms (default: RS256 only).
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = SigningAlgorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
+        self
+    }
+
+    /// Clock skew tolerated on `exp` and `nbf` (default: 30 seconds).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// How long fetched keys are used before they are fetched again (default: 10 minutes),
+    /// and the shortest time between two fetches (default: 30 seconds), which also limits
+    /// the fetches that tokens with unknown key ids can cause.
+    pub fn jwks_cache(mut self, ttl: Duration, min_refetch: Duration) -> Self {
+        self.jwks_ttl = ttl;
+        self.jwks_min_refetch = min_refetch;
+        self
+    }
+
+    /// The time limit of each request to the authorization server (default: 5 seconds).
+    pub fn http_timeout(mut self, timeout: Duration) -> Self {
+        self.http_timeout = timeout;
+        self
+    }
+
+    /// Checks the URLs: https, or http on a loopback host (for local development and tests).
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        for (what, url) in [("issuer", &self.issuer), ("JWKS URL", &self.jwks_url)] {
+            check_url(url).map_err(|why| format!("the {what} `{url}` {why}"))?;
+        }
+        if self.audience.is_empty() {
+            return Err(
+                "the audience is empty: set the API identifier that tokens are issued for".into(),
+            );
+        }
+        if self.algorithms.is_empty() {
+            return Err("no signature algorithm is accepted: list at least one".into());
+        }
+        Ok(())
+    }
+}
+
+/// Accepts `https://...`, and `http://` only for a loopback host.
+pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
+    let (scheme, rest) = url.split_once("://").ok_or("is not a URL")?;
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = if host.starts_with('[') {
+        host.split(']').next().map(|h| &h[1..]).unwrap_or_default()
+    } else {
+        host.split(':').next().unwrap_or_default()
+    };
+    match scheme {
+        "https" if !host.is_empty() => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err("uses http: only https is accepted, except on a loopback host"),
+        _ => Err("is not an https URL"),
+    }
+}
+
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Why a request's credentials were refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenError {
+    /// No credentials at all.
+    Missing,
+    /// Credentials that are not a valid access token; the text is for `error_description`.
+    Invalid(String),
+    /// The keys to check the token cannot be had now (the authorization server is down).
+    KeysUnavailable,
+}
+
+/// Verifies access tokens against one authorization server.
+pub(crate) struct Verifier {
+    config: JwtConfig,
+    jwks: Jwks,
+    validations: Vec<(Algorithm, Validation)>,
+}
+
+impl Verifier {
+    pub(crate) fn new(config: JwtConfig, client: reqwest::Client) -> Self {
+        let validations = config
+            .algorithms
+            .iter()
+            .map(|alg| {
+                let alg = alg.to_jwt();
+                let mut validation = Validation::new(alg);
+                validation.set_issuer(&[&config.issuer]);
+                validation.set_audience(&[&config.audience]);
+                validation.required_spec_claims =
+                    HashSet::from(["exp", "iss", "aud"].map(String::from));
+                validation.validate_exp = true;
+                validation.validate_nbf = true;
+                validation.leeway = config.leeway.as_secs();
+                (alg, validation)
+            })
+            .collect();
+        let jwks = Jwks::new(
+            config.jwks_url.clone(),
+            client,
+            config.jwks_ttl,
+            config.jwks_min_refetch,
+        );
+        Verifier {
+            config,
+            jwks,
+            validations,
+        }
+    }
+
+    /// Verifies `token` and returns its caller.
+    pub(crate) async fn verify(&self, token: &str) -> Result<Auth, TokenError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| {
+            TokenError::Invalid(format!(
+                "the access token is not a JWT. Auth0 issues opaque access tokens when the \
+                 authorization request names no audience: request the audience `{}`",
+                self.config.audience
+            ))
+        })?;
+        let Some((alg, validation)) = self.validations.iter().find(|(alg, _)| *alg == header.alg)
+        else {
+            return Err(TokenError::Invalid(format!(
+                "tokens signed with {:?} are not accepted",
+                header.alg
+            )));
+        };
+        let key = self
+            .jwks
+            .key(header.kid.as_deref(), *alg)
+            .await
+            .map_err(|err| match err {
+                KeyError::Unknown => {
+                    TokenError::Invalid("the token is signed with an unknown key".into())
+                }
+                KeyError::Unavailable => TokenError::KeysUnavailable,
+            })?;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, validation)
+            .map_err(|err| TokenError::Invalid(reason(err.kind()).into()))?;
+        Ok(Auth::from_claims(data.claims))
+    }
+}
+
+/// Why `jsonwebtoken` refused a token, in words for `error_description` (never the token).
+fn reason(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ExpiredSignature => "the token has expired",
+        ErrorKind::ImmatureSignature => "the token is not valid yet (nbf)",
+        ErrorKind::InvalidIssuer => "the token was issued by another issuer",
+        ErrorKind::InvalidAudience => "the token was issued for another audience",
+        ErrorKind::InvalidSignature => "the token's signature is invalid",
+        ErrorKind::MissingRequiredClaim(claim) if claim == "exp" => "the token has no expiry (exp)",
+        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => {
+            "the token has no audience (aud)"
+        }
+        ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+        ErrorKind::InvalidAlgorithm => "the token's algorithm does not match its key",
+        _ => "the token is malformed",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(check_url("https://tenant.auth0.com/").is_ok());
+        assert!(check_url("http://127.0.0.1:4000/").is_ok());
+        assert!(check_url("http://localhost/x").is_ok());
+        assert!(check_url("http://[::1]:3/").is_ok());
+        assert!(check_url("http://tenant.auth0.com/").is_err());
+        assert!(check_url("http://127.0.0.1.evil.com/").is_err());
+        assert!(check_url("ftp://x/").is_err());
+        assert!(check_url("tenant.auth0.com").is_err());
+    }
+}

@@ -1,0 +1,307 @@
+//! Who may call a tool: verified callers, permissions and guards.
+
+pub(crate) mod jwks;
+pub(crate) mod jwt;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+pub use jwt::JwtConfig;
+
+/// How a server authenticates its callers, chosen by `#[mcp_server(oauth = ...)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OAuthMode {
+    /// `oauth = none`: no authentication.
+    None,
+    /// `oauth = jwt`: an OAuth 2.1 resource server that verifies JWT access tokens from an
+    /// authorization server configured with [`JwtConfig`].
+    Jwt,
+}
+
+/// A permission of a server's vocabulary, declared with [`permissions!`](crate::permissions).
+pub trait Permission: 'static {
+    /// The permission as it appears in tokens, such as `delete:documents`.
+    const NAME: &'static str;
+}
+
+/// Proof that the guard of the running tool checked the permission `P`.
+///
+/// A tool with `#[tool(requires = "delete:documents")]` can take `Granted<DeleteDocuments>`;
+/// only the tool's guard makes one, so a domain function that takes it cannot be called from
+/// code that did not pass the guard.
+pub struct Granted<P: Permission> {
+    _permission: PhantomData<fn() -> P>,
+}
+
+impl<P: Permission> Granted<P> {
+    /// Made only by the guard of a tool that requires `P` (checked at compile time).
+    pub(crate) fn new() -> Self {
+        Granted {
+            _permission: PhantomData,
+        }
+    }
+}
+
+impl<P: Permission> Clone for Granted<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Permission> Copy for Granted<P> {}
+
+impl<P: Permission> fmt::Debug for Granted<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Granted<{}>", P::NAME)
+    }
+}
+
+/// Who may call a tool, from `#[tool(requires = ..., requires_any = ..., public)]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requirement {
+    /// `public`: anyone, with or without a token.
+    Public,
+    /// `requires = [...]`: a caller granted every one of these permissions.
+    AllOf(&'static [&'static str]),
+    /// `requires_any = [...]`: a caller granted at least one of them.
+    AnyOf(&'static [&'static str]),
+    /// Nothing stated: any authenticated caller (on a server with `oauth = none`, anyone).
+    Unstated,
+}
+
+impl Requirement {
+    /// Whether `auth` (the verified caller, if any) satisfies this requirement.
+    pub(crate) fn allows(&self, auth: Option<&Auth>) -> bool {
+        match (self, auth) {
+            (Requirement::Public, _) => true,
+            (_, None) => false,
+            (Requirement::Unstated, Some(_)) => true,
+            (Requirement::AllOf(all), Some(auth)) => all.iter().all(|p| auth.is_granted(p)),
+            (Requirement::AnyOf(any), Some(auth)) => any.iter().any(|p| auth.is_granted(p)),
+        }
+    }
+
+    /// The permissions named, for `WWW-Authenticate: scope=...` and the tool's `_meta`.
+    pub(crate) fn permissions(&self) -> &'static [&'static str] {
+        match self {
+            Requirement::AllOf(list) | Requirement::AnyOf(list) => list,
+            Requirement::Public | Requirement::Unstated => &[],
+        }
+    }
+}
+
+/// What a server answers when a caller lacks a tool's permission.
+///
+/// Chosen per server with `#[mcp_server(on_denied = ...)]` and per tool with
+/// `#[tool(on_denied = ...)]`; the default is [`Denial::ToolError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// `tool_error` (the default): a result with `isError: true` saying
+    /// "Forbidden: requires delete:documents". The model sees why and can tell the user.
+    /// This fits permissions granted by role (Auth0 RBAC), which asking again cannot change.
+    ToolError,
+    /// `insufficient_scope`: HTTP 403 with `WWW-Authenticate: Bearer error="insufficient_scope"`,
+    /// the specification's step-up: the client may re-authorize asking for the scope.
+    InsufficientScope,
+    /// `hide`: `tools/list` leaves the tool out for this caller, and calling it answers as for
+    /// an unknown tool.
+    Hide,
+}
+
+/// The verified caller of a tool: take `&Auth` as a parameter.
+///
+/// It is built from the claims of a verified access token; the token itself is not kept, so
+/// neither `Debug` nor anything else can show it.
+#[derive(Clone)]
+pub struct Auth {
+    user: User,
+    permissions: Vec<String>,
+    scopes: Vec<String>,
+    client_id: Option<String>,
+    expires_at: Option<SystemTime>,
+    claims: Arc<Map<String, Value>>,
+}
+
+/// The user behind a token, from its standard claims.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct User {
+    /// `sub`: the user's stable id at the authorization server.
+    pub user_id: String,
+    /// `email`, when the token carries it.
+    pub email: Option<String>,
+    /// `email_verified`.
+    pub email_verified: Option<bool>,
+    /// `name`.
+    pub name: Option<String>,
+    /// `nickname`.
+    pub nickname: Option<String>,
+    /// `picture`: a URL.
+    pub picture: Option<String>,
+}
+
+impl Auth {
+    /// Builds the caller from verified claims.
+    ///
+    /// Granted permissions are the union of the `permissions` claim (Auth0 RBAC with the
+    /// `rfc9068_profile_authz` dialect), the `scope` claim (space separated, RFC 9068) and
+    /// `scp` (a string or an array, as some providers send).
+    pub(crate) fn from_claims(claims: Map<String, Value>) -> Self {
+        let string = |key: &str| claims.get(key).and_then(Value::as_str).map(str::to_owned);
+        let permissions = strings(claims.get("permissions"));
+        let mut scopes = strings(claims.get("scope"));
+        for scope in strings(claims.get("scp")) {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        let user = User {
+            user_id: string("sub").unwrap_or_default(),
+            email: string("email"),
+            email_verified: claims.get("email_verified").and_then(Value::as_bool),
+            name: string("name"),
+            nickname: string("nickname"),
+            picture: string("picture"),
+        };
+        let client_id = string("azp").or_else(|| string("client_id"));
+        let expires_at = claims
+            .get("exp")
+            .and_then(Value::as_u64)
+            .map(|s| UNIX_EPOCH + Duration::from_secs(s));
+        Auth {
+            user,
+            permissions,
+            scopes,
+            client_id,
+            expires_at,
+            claims: Arc::new(claims),
+        }
+    }
+
+    /// The user.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// The `permissions` claim (Auth0 RBAC).
+    pub fn permissions(&self) -> &[String] {
+        &self.permissions
+    }
+
+    /// The scopes, from `scope` and `scp`.
+    pub fn scopes(&self) -> &[String] {
+        &self.scopes
+    }
+
+    /// Whether the caller was granted `permission`, as a permission or as a scope.
+    pub fn is_granted(&self, permission: &str) -> bool {
+        self.permissions
+            .iter()
+            .chain(&self.scopes)
+            .any(|p| p == permission)
+    }
+
+    /// The OAuth client the token was issued to (`azp`, or `client_id`).
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
+    /// When the token expires.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    /// Every claim of the token.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// The issuer and subject, which identify the principal a session belongs to.
+    pub(crate) fn principal(&self) -> String {
+        let issuer = self
+            .claims
+            .get("iss")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        format!("{issuer} {}", self.user.user_id)
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("user", &self.user)
+            .field("permissions", &self.permissions)
+            .field("scopes", &self.scopes)
+            .field("client_id", &self.client_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A space-separated string or an array of strings.
+fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => s
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn auth(claims: Value) -> Auth {
+        Auth::from_claims(claims.as_object().unwrap().clone())
+    }
+
+    #[test]
+    fn grants_come_from_permissions_scope_and_scp() {
+        let a = auth(
+            json!({"sub": "u", "permissions": ["delete:documents"], "scope": "openid read:data", "scp": ["x"]}),
+        );
+        assert!(a.is_granted("delete:documents"));
+        assert!(a.is_granted("read:data"));
+        assert!(a.is_granted("x"));
+        assert!(!a.is_granted("admin"));
+        let b = auth(json!({"sub": "u", "scp": "a b"}));
+        assert_eq!(b.scopes(), ["a", "b"]);
+    }
+
+    #[test]
+    fn requirements() {
+        let a = auth(json!({"sub": "u", "permissions": ["read:data"]}));
+        assert!(Requirement::AllOf(&["read:data"]).allows(Some(&a)));
+        assert!(!Requirement::AllOf(&["read:data", "delete:documents"]).allows(Some(&a)));
+        assert!(Requirement::AnyOf(&["read:data", "delete:documents"]).allows(Some(&a)));
+        assert!(!Requirement::AnyOf(&["x"]).allows(Some(&a)));
+        assert!(Requirement::Public.allows(None));
+        assert!(!Requirement::Unstated.allows(None));
+        assert!(!Requirement::AllOf(&["read:data"]).allows(None));
+    }
+
+    #[test]
+    fn debug_shows_no_token_and_the_user() {
+        let a = auth(json!({"sub": "alice", "permissions": []}));
+        let shown = format!("{a:?}");
+        assert!(shown.contains("alice"));
+        assert!(!shown.contains("claims"));
+    }
+}

@@ -1,0 +1,218 @@
+//! The HTTP side of a resource server: reading bearer tokens, the 401/403 challenges with
+//! `WWW-Authenticate`, and the protected resource metadata (RFC 9728).
+
+use std::sync::Arc;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::auth::Auth;
+use crate::auth::jwt::{JwtConfig, TokenError, Verifier};
+use crate::server::ServerInfo;
+
+/// What the HTTP transport needs to authenticate requests.
+pub(crate) struct AuthSettings {
+    verifier: Verifier,
+    /// The canonical URL of the MCP endpoint: the `resource` tokens are issued for.
+    resource: String,
+    /// Where the protected resource metadata is served.
+    metadata_url: String,
+    /// The metadata document, built once.
+    metadata: Value,
+    /// All permissions of the vocabulary, for challenges that concern no one tool.
+    all_scopes: String,
+    pub(crate) allow_anonymous: bool,
+}
+
+impl AuthSettings {
+    pub(crate) fn new(
+        config: JwtConfig,
+        client: reqwest::Client,
+        public_url: &str,
+        path: &str,
+        info: &ServerInfo,
+        allow_anonymous: bool,
+    ) -> Self {
+        let resource = format!("{public_url}{path}");
+        let metadata_url = format!("{public_url}/.well-known/oauth-protected-resource{path}");
+        let metadata = json!({
+            "resource": resource,
+            "authorization_servers": [config.authorization_server],
+            "scopes_supported": info.permissions,
+            "bearer_methods_supported": ["header"],
+            "resource_name": info.title.unwrap_or(info.name),
+        });
+        let verifier = Verifier::new(config, client);
+        AuthSettings {
+            verifier,
+            resource,
+            metadata_url,
+            metadata,
+            all_scopes: info.permissions.join(" "),
+            allow_anonymous,
+        }
+    }
+
+    /// The protected resource metadata document.
+    pub(crate) fn metadata(&self) -> &Value {
+        &self.metadata
+    }
+
+    /// The caller of a request: `Ok(None)` for an anonymous request the server lets through,
+    /// `Err` with the finished 401 (or 503) response otherwise.
+    #[allow(clippy::result_large_err)] // the error is the finished HTTP response
+    pub(crate) async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<Arc<Auth>>, Response> {
+        let token = match bearer_token(headers) {
+            Credentials::None if self.allow_anonymous => return Ok(None),
+            Credentials::None => return Err(self.challenge(TokenError::Missing, &[])),
+            Credentials::OtherScheme => {
+                return Err(self.challenge(
+                    TokenError::Invalid("send the access token with the Bearer scheme".into()),
+                    &[],
+                ));
+            }
+            Credentials::Bearer("") => {
+                return Err(
+                    self.challenge(TokenError::Invalid("the bearer token is empty".into()), &[])
+                );
+            }
+            Credentials::Bearer(token) => token,
+        };
+        match self.verifier.verify(token).await {
+            Ok(auth) => Ok(Some(Arc::new(auth))),
+            Err(err) => {
+                // The reason, never the token.
+                tracing::info!(resource = %self.resource, "refused a token: {err:?}");
+                Err(self.challenge(err, &[]))
+            }
+        }
+    }
+
+    /// A 401 challenge (or 503 while the keys are unavailable), naming `scope` or, when empty,
+    /// every permission of the vocabulary.
+    pub(crate) fn challenge(&self, error: TokenError, scope: &[&str]) -> Response {
+        let scope = if scope.is_empty() {
+            self.all_scopes.clone()
+        } else {
+            scope.join(" ")
+        };
+        let mut value = format!("Bearer resource_metadata=\"{}\"", self.metadata_url);
+        if !scope.is_empty() {
+            value.push_str(&format!(", scope=\"{}\"", quoted(&scope)));
+        }
+        let (status, body) = match &error {
+            TokenError::Missing => (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": "unauthorized", "error_description": "this server needs an access token: see the resource metadata"}),
+            ),
+            TokenError::Invalid(why) => {
+                value.push_str(&format!(
+                    ", error=\"invalid_token\", error_description=\"{}\"",
+                    quoted(why)
+                ));
+                (
+                    StatusCode::UNAUTHORIZED,
+                    json!({"error": "invalid_token", "error_description": why}),
+                )
+            }
+            TokenError::KeysUnavailable => {
+                let why = "the authorization server's signing keys cannot be fetched now; try again shortly";
+                let mut response = json_body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &json!({"error": "temporarily_unavailable", "error_description": why}),
+                );
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                return response;
+            }
+        };
+        let mut response = json_body(status, &body);
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+
+    /// A 403 for a caller that lacks `scope` (the specification's step-up challenge).
+    pub(crate) fn insufficient_scope(&self, scope: &[&str]) -> Response {
+        let scope = quoted(&scope.join(" "));
+        let value = format!(
+            "Bearer error=\"insufficient_scope\", scope=\"{scope}\", resource_metadata=\"{}\", \
+             error_description=\"this tool requires {scope}\"",
+            self.metadata_url
+        );
+        let mut response = json_body(
+            StatusCode::FORBIDDEN,
+            &json!({"error": "insufficient_scope", "error_description": format!("this tool requires {scope}")}),
+        );
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+/// What the `Authorization` header holds. Tokens are read from this header only, never
+/// from the query string or the body.
+enum Credentials<'a> {
+    None,
+    OtherScheme,
+    Bearer(&'a str),
+}
+
+fn bearer_token(headers: &HeaderMap) -> Credentials<'_> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Credentials::None;
+    };
+    let Ok(value) = value.to_str() else {
+        return Credentials::OtherScheme;
+    };
+    let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Credentials::OtherScheme;
+    }
+    match token.trim() {
+        // An empty bearer is an invalid token, not a missing one.
+        "" => Credentials::Bearer(""),
+        token => Credentials::Bearer(token),
+    }
+}
+
+/// Text for a quoted-string in `WWW-Authenticate`: no quotes, backslashes or control characters.
+fn quoted(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '"' | '\\') && !c.is_control())
+        .collect()
+}
+
+fn json_body(status: StatusCode, body: &Value) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `GET /.well-known/oauth-protected-resource[/mcp]`, readable from any origin.
+pub(crate) fn metadata_response(settings: &AuthSettings) -> Response {
+    let mut response = json_body(StatusCode::OK, settings.metadata());
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}
