@@ -12,7 +12,7 @@ pub async fn delete_document(
 macro_rules! __mcp_tool_delete_document {
     (@ none) => {};
     (@ oauth[$($vocabulary:tt)*]) => {
-        ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, or `public` to let anyone call it");
+        ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, `authenticated` to let any signed-in caller call it, or `public` to let anyone call it");
     };
 }
 #[doc(hidden)]

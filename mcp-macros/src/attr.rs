@@ -17,6 +17,7 @@ const TOOL_KEYS: &[&str] = &[
     "rename_all",
     "requires",
     "requires_any",
+    "authenticated",
     "public",
     "on_denied",
     "crate",
@@ -38,6 +39,8 @@ pub(crate) struct ToolAttr {
     /// `requires_any = ["p", "q"]`: at least one of them.
     pub requires_any: Option<Vec<LitStr>>,
     pub public: Option<Span>,
+    /// `authenticated`: any verified caller, whatever their permissions.
+    pub authenticated: Option<Span>,
     pub on_denied: Option<Ident>,
     pub krate: Option<Path>,
 }
@@ -77,6 +80,8 @@ impl ToolAttr {
             "requires_any" => set(&mut self.requires_any, meta, permission_list),
             // public
             "public" => set(&mut self.public, meta, flag),
+            // authenticated
+            "authenticated" => set(&mut self.authenticated, meta, flag),
             // on_denied = tool_error | insufficient_scope | hide
             "on_denied" => set(&mut self.on_denied, meta, on_denied),
             // Bare flags: read_only, destructive, idempotent, open_world

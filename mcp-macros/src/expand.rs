@@ -158,6 +158,8 @@ fn expand(tool: &Tool) -> TokenStream {
     let (all_of, any_of) = (lits(&tool.attr.requires), lits(&tool.attr.requires_any));
     let requires = if tool.attr.public.is_some() {
         quote!(#p::Requirement::Public)
+    } else if tool.attr.authenticated.is_some() {
+        quote!(#p::Requirement::Authenticated)
     } else if tool.attr.requires.is_some() {
         quote!(#p::Requirement::AllOf(&[#(#all_of),*]))
     } else if tool.attr.requires_any.is_some() {
@@ -283,9 +285,9 @@ fn server_checks(tool: &Tool, all_of: &[LitStr], any_of: &[LitStr]) -> TokenStre
     }
 
     let mut oauth_checks = Vec::new();
-    if permissions.is_empty() && tool.attr.public.is_none() {
+    if permissions.is_empty() && tool.attr.public.is_none() && tool.attr.authenticated.is_none() {
         oauth_checks.push(quote_spanned! {fn_ident.span()=>
-            ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, or `public` to let anyone call it");
+            ::core::compile_error!("this tool is served with OAuth but says nothing about who may call it: add `requires = \"permission\"` (or `requires_any = [...]`) to guard it, `authenticated` to let any signed-in caller call it, or `public` to let anyone call it");
         });
     }
     for permission in &permissions {

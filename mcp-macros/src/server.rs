@@ -23,7 +23,12 @@ const SERVER_KEYS: &[&str] = &[
 ];
 
 /// The values of `oauth = ...`, and the runtime's `OAuthMode` variant for each.
-const OAUTH_MODES: &[(&str, &str)] = &[("none", "None"), ("jwt", "Jwt")];
+const OAUTH_MODES: &[(&str, &str)] = &[
+    ("none", "None"),
+    ("jwt", "Jwt"),
+    ("auth0", "Auth0"),
+    ("auth0_proxy", "Auth0Proxy"),
+];
 
 fn oauth_modes() -> String {
     OAUTH_MODES

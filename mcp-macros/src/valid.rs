@@ -91,6 +91,14 @@ impl Tool {
                 "`requires` (all of) and `requires_any` (one of) exclude each other: pick one",
             ));
         }
+        if let Some(authenticated) = attr.authenticated
+            && (attr.public.is_some() || attr.requires.is_some() || attr.requires_any.is_some())
+        {
+            errors.push(syn::Error::new(
+                authenticated,
+                "`authenticated` means any signed-in caller: it excludes `public`, `requires` and `requires_any`",
+            ));
+        }
         if let Some(public) = attr.public {
             if attr.requires.is_some() || attr.requires_any.is_some() {
                 errors.push(syn::Error::new(

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A failure to start or run a server.
-#[derive(Debug)]
+///
+/// Its `Debug` is its message, so that `fn main() -> mcp_runtime::Result<()>` prints a
+/// sentence that says what to do, not a struct.
 #[non_exhaustive]
 pub enum Error {
     /// The listening address could not be bound.
@@ -29,6 +31,12 @@ impl fmt::Display for Error {
             Error::Io(err) => write!(f, "I/O error while serving: {err}"),
             Error::Config(why) => f.write_str(why),
         }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
     }
 }
 

@@ -87,6 +87,23 @@
 //! # Ok::<(), mcp_runtime::Error>(())
 //! ```
 //!
+//! # Authorization
+//!
+//! With `#[mcp_server(oauth = jwt, permissions = perms, ...)]` the server is an OAuth 2.1
+//! resource server: every request's bearer token is verified against the authorization
+//! server's keys ([`JwtConfig`]), and each tool states who may call it with
+//! `#[tool(requires = "...")]`, `requires_any = [...]` or `public`. A tool sees its caller as
+//! [`&Auth`](Auth), and can take a [`Granted<P>`](Granted), proof that its guard checked the
+//! permission `P`. The vocabulary is declared once with [`permissions!`]; a permission outside
+//! it, or a tool on an OAuth server that says nothing about who may call it, does not compile.
+//! See [`Denial`] for what a caller without the permission gets.
+//!
+//! # Feature flags
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `testing` | `testing::TestIssuer`: an in-process issuer with a generated key, its JWKS on a loopback port, and tokens with the claims you choose |
+//!
 //! # Transport
 //!
 //! MCP revision 2025-11-25 over Streamable HTTP (2025-06-18 and 2025-03-26 are accepted at
@@ -97,6 +114,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod auth;
+mod auth0;
 mod content;
 mod context;
 mod error;
@@ -115,6 +133,8 @@ pub use auth::jwt::SigningAlgorithm;
 pub use auth::testing;
 #[doc(inline)]
 pub use auth::{Auth, Denial, Granted, JwtConfig, OAuthMode, Permission, Requirement, User};
+#[doc(inline)]
+pub use auth0::{Auth0Config, MissingSettings};
 #[doc(inline)]
 pub use content::{CallToolResult, Content, ResourceContents};
 #[doc(inline)]

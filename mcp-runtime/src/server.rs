@@ -3,7 +3,16 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::routing::get;
+
+use crate::auth::jwt::is_loopback;
 use crate::auth::{Denial, JwtConfig, OAuthMode};
+use crate::auth0::metadata::MetadataMirror;
+use crate::auth0::proxy::Proxy;
+use crate::auth0::{Auth0Config, Auth0Mode};
 use crate::error::{Error, Result};
 use crate::protocol::Engine;
 use crate::tool::ToolSet;
@@ -84,8 +93,38 @@ pub struct Server {
     engine: Engine,
     http: HttpConfig,
     jwt: Option<JwtConfig>,
+    auth0: Option<Auth0Config>,
     public_url: Option<String>,
     allow_anonymous: bool,
+}
+
+/// What the OAuth mode adds to the MCP endpoint.
+struct OAuthSetup {
+    auth: Option<AuthSettings>,
+    routes: Option<axum::Router>,
+    /// Who issues the tokens, in words, for the start-up banner.
+    authorization_server: Option<String>,
+}
+
+fn mode_name(mode: OAuthMode) -> &'static str {
+    match mode {
+        OAuthMode::None => "none",
+        OAuthMode::Jwt => "jwt",
+        OAuthMode::Auth0 => "auth0",
+        OAuthMode::Auth0Proxy => "auth0_proxy",
+    }
+}
+
+fn http_client(timeout: Duration) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+}
+
+async fn mirrored(State(mirror): State<Arc<MetadataMirror>>) -> axum::response::Response {
+    mirror.response().await
 }
 
 impl Server {
@@ -96,6 +135,7 @@ impl Server {
             engine,
             http: HttpConfig::default(),
             jwt: None,
+            auth0: None,
             public_url: None,
             allow_anonymous: false,
         }
@@ -177,26 +217,77 @@ impl Server {
         self
     }
 
-    /// The server as an [`axum::Router`]: nest or merge it into an application you already have.
-    ///
-    /// Fails when the OAuth settings are missing or invalid.
-    pub fn router(self) -> Result<axum::Router> {
-        let auth = self.auth_settings()?;
-        Ok(crate::transport::http::router(self.engine, self.http, auth))
+    /// Verification and Auth0 settings for `oauth = auth0` or `oauth = auth0_proxy`. Without
+    /// it they are read from the environment (see [`Auth0Config::from_env_proxy`]).
+    pub fn auth0(mut self, config: Auth0Config) -> Self {
+        self.auth0 = Some(config);
+        self
     }
 
-    fn auth_settings(&self) -> Result<Option<AuthSettings>> {
+    /// The server as an [`axum::Router`]: nest or merge it into an application you already have.
+    ///
+    /// Fails when the OAuth settings are missing or invalid; the error says which and how to
+    /// set them.
+    pub fn router(self) -> Result<axum::Router> {
+        Ok(self.build()?.0)
+    }
+
+    /// The router, and who the authorization server is, for the start-up banner.
+    fn build(self) -> Result<(axum::Router, Option<String>)> {
+        let setup = self.oauth_setup()?;
+        let router = crate::transport::http::router(self.engine, self.http, setup.auth);
+        let router = match setup.routes {
+            Some(routes) => router.merge(routes),
+            None => router,
+        };
+        Ok((router, setup.authorization_server))
+    }
+
+    fn resolved_public_url(&self) -> Result<String> {
+        match &self.public_url {
+            Some(url) => Ok(url.clone()),
+            None => std::env::var("MCP_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()).map_err(|_| {
+                Error::Config(
+                    "the server's public URL is unknown: set MCP_PUBLIC_URL (such as https://mcp.example.com) \
+                     or call `.public_url(...)`"
+                        .into(),
+                )
+            }),
+        }
+    }
+
+    fn auth0_config(&self, mode: Auth0Mode) -> Result<Auth0Config> {
+        let config = match &self.auth0 {
+            Some(config) => config.clone(),
+            None => Auth0Config::from_env(mode)?,
+        };
+        config.validate(mode)?;
+        Ok(config)
+    }
+
+    /// The token verifier, and the routes of the authorization side, for the server's mode.
+    fn oauth_setup(&self) -> Result<OAuthSetup> {
         let info = &self.engine.info;
-        match info.oauth {
+        let mode = info.oauth;
+        if mode != OAuthMode::Jwt && self.jwt.is_some() {
+            return Err(Error::Config(format!(
+                "this server has `oauth = {}`, so its JwtConfig would not be used: declare `oauth = jwt`",
+                mode_name(mode)
+            )));
+        }
+        if !matches!(mode, OAuthMode::Auth0 | OAuthMode::Auth0Proxy) && self.auth0.is_some() {
+            return Err(Error::Config(format!(
+                "this server has `oauth = {}`, so its Auth0Config would not be used: declare `oauth = auth0` or `oauth = auth0_proxy`",
+                mode_name(mode)
+            )));
+        }
+        let (jwt, scopes, routes, described) = match mode {
             OAuthMode::None => {
-                if self.jwt.is_some() {
-                    return Err(Error::Config(
-                        "this server has `oauth = none`, so a JwtConfig would not be used: \
-                         declare it with `oauth = jwt`"
-                            .into(),
-                    ));
-                }
-                Ok(None)
+                return Ok(OAuthSetup {
+                    auth: None,
+                    routes: None,
+                    authorization_server: None,
+                });
             }
             OAuthMode::Jwt => {
                 let Some(config) = self.jwt.clone() else {
@@ -206,32 +297,96 @@ impl Server {
                             .into(),
                     ));
                 };
-                config.validate().map_err(Error::Config)?;
-                let public_url = match &self.public_url {
-                    Some(url) => url.clone(),
-                    None => std::env::var("MCP_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned()).map_err(|_| {
-                        Error::Config(
-                            "the server's public URL is unknown: set MCP_PUBLIC_URL (such as https://mcp.example.com) \
-                             or call `.public_url(...)`"
-                                .into(),
-                        )
-                    })?,
-                };
-                let client = reqwest::Client::builder()
-                    .timeout(config.http_timeout)
-                    .connect_timeout(config.http_timeout)
-                    .build()
-                    .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
-                Ok(Some(AuthSettings::new(
-                    config,
-                    client,
-                    &public_url,
-                    &self.http.path,
-                    info,
-                    self.allow_anonymous,
-                )))
+                let described = config.authorization_server.clone();
+                (config, None, None, described)
             }
+            OAuthMode::Auth0 => {
+                let config = self.auth0_config(Auth0Mode::Dcr)?;
+                let client = http_client(Duration::from_secs(5))?;
+                let mirror = Arc::new(MetadataMirror::new(config.discovery_url(), client));
+                let routes = axum::Router::new()
+                    .route("/.well-known/oauth-authorization-server", get(mirrored))
+                    .route("/.well-known/openid-configuration", get(mirrored))
+                    .with_state(mirror);
+                let jwt = self.dev_verification(&config)?;
+                let described = format!("{} (Auth0; clients register there)", config.issuer());
+                (
+                    jwt.authorization_server(config.issuer()),
+                    config.scopes_supported.clone(),
+                    Some(routes),
+                    described,
+                )
+            }
+            OAuthMode::Auth0Proxy => {
+                let config = self.auth0_config(Auth0Mode::Proxy)?;
+                let public_url = self.resolved_public_url()?;
+                let scopes = config.scopes_supported.clone();
+                let advertised = scopes
+                    .clone()
+                    .unwrap_or_else(|| info.permissions.iter().map(|p| (*p).to_owned()).collect());
+                let jwt = self
+                    .dev_verification(&config)?
+                    .authorization_server(public_url.clone());
+                let described = format!(
+                    "{public_url} (this server, a proxy in front of Auth0 at {})",
+                    config.issuer()
+                );
+                let proxy = Proxy::new(
+                    config,
+                    public_url.clone(),
+                    format!("{public_url}{}", self.http.path),
+                    advertised,
+                    info.title.unwrap_or(info.name),
+                    http_client(Duration::from_secs(10))?,
+                );
+                (jwt, scopes, Some(Arc::new(proxy).router()), described)
+            }
+        };
+        jwt.validate().map_err(Error::Config)?;
+        let public_url = self.resolved_public_url()?;
+        let client = http_client(jwt.http_timeout)?;
+        let auth = AuthSettings::new(
+            jwt,
+            client,
+            &public_url,
+            &self.http.path,
+            info,
+            scopes,
+            self.allow_anonymous,
+        );
+        Ok(OAuthSetup {
+            auth: Some(auth),
+            routes,
+            authorization_server: Some(described),
+        })
+    }
+
+    /// The verification of Auth0's tokens, or, for local development only, none of the
+    /// signature.
+    fn dev_verification(&self, config: &Auth0Config) -> Result<JwtConfig> {
+        let jwt = config.jwt_config();
+        if config.verify_jwt {
+            return Ok(jwt);
         }
+        let public_url = self.resolved_public_url()?;
+        let local = reqwest::Url::parse(&public_url)
+            .ok()
+            .and_then(|url| {
+                url.host_str()
+                    .map(|h| is_loopback(h.trim_matches(['[', ']'])))
+            })
+            .unwrap_or(false);
+        if !local {
+            return Err(Error::Config(
+                "JWT verification can be turned off only for local development, on a server reached at a \
+                 loopback address; this one is public"
+                    .into(),
+            ));
+        }
+        tracing::warn!(
+            "!!! JWT SIGNATURES ARE NOT VERIFIED: anyone can forge a token. Local development only. !!!"
+        );
+        Ok(jwt.skip_signature_verification())
     }
 
     /// Serves MCP over HTTP on `addr` until Ctrl-C or SIGTERM, then finishes the requests
@@ -255,8 +410,21 @@ impl Server {
                  set `allowed_hosts` to the names clients use to reach this server"
             );
         }
-        let router = self.router()?;
-        tracing::info!("MCP server `{name}` listening on http://{local}{path}");
+        let mode = mode_name(self.engine.info.oauth);
+        let url = format!(
+            "{}{path}",
+            self.resolved_public_url()
+                .unwrap_or_else(|_| format!("http://{local}"))
+        );
+        let (router, authorization_server) = self.build()?;
+        let authorization =
+            authorization_server.unwrap_or_else(|| "none: no authentication".into());
+        tracing::info!(
+            "MCP server `{name}` (oauth = {mode}) listening on http://{local}\n  \
+             MCP endpoint:          {url}\n  \
+             Authorization server:  {authorization}\n  \
+             Try it:                npx @modelcontextprotocol/inspector, then Transport \"Streamable HTTP\", URL {url}"
+        );
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;

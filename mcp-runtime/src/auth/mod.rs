@@ -1,5 +1,7 @@
 //! Who may call a tool: verified callers, permissions and guards.
 
+#[cfg(feature = "testing")]
+pub(crate) mod dev_issuer;
 pub(crate) mod jwks;
 pub(crate) mod jwt;
 #[cfg(feature = "testing")]
@@ -23,6 +25,13 @@ pub enum OAuthMode {
     /// `oauth = jwt`: an OAuth 2.1 resource server that verifies JWT access tokens from an
     /// authorization server configured with [`JwtConfig`].
     Jwt,
+    /// `oauth = auth0`: a resource server for Auth0's own dynamic client registration; clients
+    /// register and sign in at the tenant. Configured with [`Auth0Config`](crate::Auth0Config).
+    Auth0,
+    /// `oauth = auth0_proxy`: this server is the authorization server clients see, in front of
+    /// a pre-registered Auth0 Regular Web Application. Configured with
+    /// [`Auth0Config`](crate::Auth0Config).
+    Auth0Proxy,
 }
 
 /// A permission of a server's vocabulary, declared with [`permissions!`](crate::permissions).
@@ -68,6 +77,8 @@ impl<P: Permission> fmt::Debug for Granted<P> {
 pub enum Requirement {
     /// `public`: anyone, with or without a token.
     Public,
+    /// `authenticated`: any caller with a valid token, whatever their permissions.
+    Authenticated,
     /// `requires = [...]`: a caller granted every one of these permissions.
     AllOf(&'static [&'static str]),
     /// `requires_any = [...]`: a caller granted at least one of them.
@@ -82,7 +93,7 @@ impl Requirement {
         match (self, auth) {
             (Requirement::Public, _) => true,
             (_, None) => false,
-            (Requirement::Unstated, Some(_)) => true,
+            (Requirement::Unstated | Requirement::Authenticated, Some(_)) => true,
             (Requirement::AllOf(all), Some(auth)) => all.iter().all(|p| auth.is_granted(p)),
             (Requirement::AnyOf(any), Some(auth)) => any.iter().any(|p| auth.is_granted(p)),
         }
@@ -92,7 +103,7 @@ impl Requirement {
     pub(crate) fn permissions(&self) -> &'static [&'static str] {
         match self {
             Requirement::AllOf(list) | Requirement::AnyOf(list) => list,
-            Requirement::Public | Requirement::Unstated => &[],
+            Requirement::Public | Requirement::Authenticated | Requirement::Unstated => &[],
         }
     }
 }

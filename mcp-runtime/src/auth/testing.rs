@@ -32,6 +32,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
 use super::JwtConfig;
+pub use super::dev_issuer::DevIssuer;
 
 /// A signing key with its id.
 #[derive(Clone)]
@@ -104,24 +105,43 @@ pub struct TestIssuer {
     task: tokio::task::JoinHandle<()>,
 }
 
+/// The issuer's keys, for the routes of the development issuer that sign tokens.
+#[derive(Clone)]
+pub(crate) struct KeyRing(Arc<Shared>);
+
+impl KeyRing {
+    /// Signs `claims` with RS256 and the current key.
+    pub(crate) fn sign(&self, claims: &Map<String, Value>) -> String {
+        let key = self.0.keys.read().unwrap_or_else(|e| e.into_inner())[0].clone();
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(key.kid);
+        jsonwebtoken::encode(&header, claims, &key.encoding).expect("signing a token failed")
+    }
+}
+
 impl TestIssuer {
     /// Generates a key and starts serving the JWKS on a free loopback port.
     pub async fn start() -> TestIssuer {
+        Self::start_with(|_, _| axum::Router::new())
+            .await
+            .expect("cannot bind a loopback port")
+    }
+
+    /// Starts the issuer with more routes beside the JWKS, built from its keys and issuer URL.
+    pub(crate) async fn start_with(
+        routes: impl FnOnce(KeyRing, String) -> axum::Router,
+    ) -> std::io::Result<TestIssuer> {
         let shared = Arc::new(Shared {
             keys: RwLock::new(vec![SigningKey::generate("test-key-1".into())]),
             available: AtomicBool::new(true),
             requests: AtomicUsize::new(0),
             next_kid: AtomicUsize::new(2),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("cannot bind a loopback port");
-        let port = listener
-            .local_addr()
-            .expect("bound socket has an address")
-            .port();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let issuer = format!("http://127.0.0.1:{port}/");
         let state = Arc::clone(&shared);
-        let app = axum::Router::new().route(
+        let app = routes(KeyRing(Arc::clone(&shared)), issuer.clone()).route(
             "/.well-known/jwks.json",
             axum::routing::get(move || {
                 let state = Arc::clone(&state);
@@ -149,11 +169,11 @@ impl TestIssuer {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        TestIssuer {
-            issuer: format!("http://127.0.0.1:{port}/"),
+        Ok(TestIssuer {
+            issuer,
             shared,
             task,
-        }
+        })
     }
 
     /// The issuer URL (`iss`), with a trailing slash as Auth0 writes it.

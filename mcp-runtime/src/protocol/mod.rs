@@ -308,7 +308,9 @@ fn forbidden_message(requirement: Requirement) -> String {
     match requirement {
         Requirement::AllOf(all) => format!("Forbidden: requires {}", all.join(" and ")),
         Requirement::AnyOf(any) => format!("Forbidden: requires one of {}", any.join(", ")),
-        Requirement::Public | Requirement::Unstated => "Forbidden".to_owned(),
+        Requirement::Public | Requirement::Authenticated | Requirement::Unstated => {
+            "Forbidden".to_owned()
+        }
     }
 }
 
@@ -318,7 +320,7 @@ fn requirement_meta(requirement: Requirement) -> Value {
         Requirement::Public => json!({"public": true}),
         Requirement::AllOf(all) => json!({"allOf": all}),
         Requirement::AnyOf(any) => json!({"anyOf": any}),
-        Requirement::Unstated => json!({"authenticated": true}),
+        Requirement::Authenticated | Requirement::Unstated => json!({"authenticated": true}),
     };
     json!({ REQUIRES_META_KEY: requires })
 }

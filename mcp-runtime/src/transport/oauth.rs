@@ -32,14 +32,17 @@ impl AuthSettings {
         public_url: &str,
         path: &str,
         info: &ServerInfo,
+        scopes_supported: Option<Vec<String>>,
         allow_anonymous: bool,
     ) -> Self {
+        let scopes = scopes_supported
+            .unwrap_or_else(|| info.permissions.iter().map(|p| (*p).to_owned()).collect());
         let resource = format!("{public_url}{path}");
         let metadata_url = format!("{public_url}/.well-known/oauth-protected-resource{path}");
         let metadata = json!({
             "resource": resource,
             "authorization_servers": [config.authorization_server],
-            "scopes_supported": info.permissions,
+            "scopes_supported": scopes,
             "bearer_methods_supported": ["header"],
             "resource_name": info.title.unwrap_or(info.name),
         });
@@ -49,7 +52,7 @@ impl AuthSettings {
             resource,
             metadata_url,
             metadata,
-            all_scopes: info.permissions.join(" "),
+            all_scopes: scopes.join(" "),
             allow_anonymous,
         }
     }
