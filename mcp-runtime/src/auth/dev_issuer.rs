@@ -40,6 +40,8 @@ const USERS: &[DevUser] = &[
     },
 ];
 
+const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
+
 const CODE_LIFETIME: Duration = Duration::from_secs(300);
 
 struct Grant {
@@ -287,12 +289,20 @@ async fn login(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
         return page(StatusCode::BAD_REQUEST, "<h1>Unknown user</h1>");
     };
     let code = random_token(24);
+    // As Auth0 does with RBAC enforced: API scopes are granted only to users who hold them.
+    let scope: Vec<&str> = params
+        .get("scope")
+        .map(String::as_str)
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|s| OIDC_SCOPES.contains(s) || user.permissions.contains(s))
+        .collect();
     let grant = Grant {
         user,
         client_id: params["client_id"].clone(),
         redirect_uri: params["redirect_uri"].clone(),
         code_challenge: params["code_challenge"].clone(),
-        scope: params.get("scope").cloned().unwrap_or_default(),
+        scope: scope.join(" "),
         issued: Instant::now(),
     };
     issuer

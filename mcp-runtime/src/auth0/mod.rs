@@ -11,7 +11,7 @@ use crate::error::Error;
 /// The README section that explains the Auth0 settings.
 const README_SECTION: &str = "README.md, section \"Auth0 set-up\"";
 
-/// Settings of the Auth0 modes, from the environment ([`Auth0Config::from_env`]) or from code.
+/// Settings of the Auth0 modes, from the environment ([`Auth0Config::from_env_proxy`], [`Auth0Config::from_env_dcr`]) or from code.
 ///
 /// ```
 /// # use mcp_runtime::Auth0Config;
