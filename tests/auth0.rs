@@ -1,0 +1,186 @@
+//! The Auth0 modes' failure paths, through the `Router`: an unreachable tenant, the
+//! development-only switch, and the proxy's token endpoint when Auth0 is down.
+
+use std::time::{Duration, Instant};
+
+use http_body_util::BodyExt;
+use mcp_runtime::Auth0Config;
+use mcp_runtime::axum::body::Body;
+use mcp_runtime::axum::http::{Request, StatusCode};
+use mcp_runtime::axum::{self};
+use mcp_runtime::prelude::*;
+use serde_json::Value;
+use tower::ServiceExt;
+
+mcp_runtime::permissions! {
+    /// The vocabulary.
+    pub mod perms {
+        /// Read data.
+        ReadData = "read:data",
+    }
+}
+
+/// Read.
+#[tool(requires = "read:data")]
+async fn read() -> &'static str {
+    "data"
+}
+
+#[mcp_server(name = "dcr", oauth = auth0, permissions = perms, tools = [read])]
+struct Dcr;
+
+#[mcp_server(name = "proxy", oauth = auth0_proxy, permissions = perms, tools = [read])]
+struct Proxied;
+
+/// A loopback address where nothing listens.
+async fn closed_port() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn an_unreachable_tenant_is_a_prompt_502_with_a_reason() {
+    let domain = closed_port().await;
+    let app = Dcr
+        .into_server()
+        .auth0(Auth0Config::new(&domain, "https://api.example.com"))
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap();
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/openid-configuration",
+    ] {
+        let started = Instant::now();
+        let (status, body) = send(&app, Request::get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY);
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("cannot reach the Auth0 tenant"),
+            "{body}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(6));
+    }
+    let (status, body) = send(
+        &app,
+        Request::get("/.well-known/oauth-protected-resource/mcp")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["authorization_servers"][0], format!("{domain}/"));
+}
+
+#[test]
+fn skipping_verification_is_refused_on_a_public_server() {
+    let config = Auth0Config::new("tenant.example.com", "https://api.example.com")
+        .dangerously_skip_jwt_verification();
+    let err = Dcr
+        .into_server()
+        .auth0(config.clone())
+        .public_url("https://mcp.example.com")
+        .router()
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("only for local development"),
+        "{err}"
+    );
+    assert!(
+        Dcr.into_server()
+            .auth0(config)
+            .public_url("http://127.0.0.1:3000")
+            .router()
+            .is_ok()
+    );
+}
+
+#[test]
+fn domains_need_https_except_on_loopback() {
+    let err = Dcr
+        .into_server()
+        .auth0(Auth0Config::new(
+            "http://tenant.example.com",
+            "https://api.example.com",
+        ))
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap_err();
+    assert!(err.to_string().contains("AUTH0_DOMAIN"), "{err}");
+    let err = Proxied
+        .into_server()
+        .auth0(Auth0Config::new(
+            "tenant.example.com",
+            "https://api.example.com",
+        ))
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap_err();
+    assert!(err.to_string().contains("AUTH0_CLIENT_ID"), "{err}");
+}
+
+#[tokio::test]
+async fn the_proxy_answers_an_oauth_error_when_auth0_is_down() {
+    let domain = closed_port().await;
+    let app = Proxied
+        .into_server()
+        .auth0(Auth0Config::new(&domain, "https://api.example.com").client("id", "secret"))
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap();
+    // Register, then try a refresh: Auth0 is unreachable.
+    let registration = Request::post("/register")
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"redirect_uris":["http://127.0.0.1:9/cb"]}"#))
+        .unwrap();
+    let (status, client) = send(&app, registration).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let client_id = client["client_id"].as_str().unwrap();
+    let form = format!("grant_type=refresh_token&refresh_token=r&client_id={client_id}");
+    let refresh = Request::post("/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let started = Instant::now();
+    let (status, body) = send(&app, refresh).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"], "temporarily_unavailable");
+    assert!(started.elapsed() < Duration::from_secs(11));
+    // An unknown client and an unknown code are OAuth errors too, not 500s.
+    let bad = Request::post("/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(
+            "grant_type=authorization_code&code=x&code_verifier=y&client_id=nope",
+        ))
+        .unwrap();
+    let (status, body) = send(&app, bad).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("invalid_client"))
+    );
+    let form =
+        format!("grant_type=authorization_code&code=unknown&code_verifier=y&client_id={client_id}");
+    let unknown = Request::post("/token")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let (status, body) = send(&app, unknown).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_grant"))
+    );
+}
