@@ -5,10 +5,13 @@
 //! `npx @modelcontextprotocol/conformance server --url http://127.0.0.1:3000/mcp`
 //! (`scripts/conformance` does both).
 
+use std::time::Duration;
+
 use mcp_runtime::prelude::*;
-use mcp_runtime::{CallToolResult, ResourceContents};
+use mcp_runtime::serde_json::{Value, json};
+use mcp_runtime::{CallToolResult, ResourceContents, SamplingRequest};
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A 1x1 PNG.
 const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
@@ -92,6 +95,171 @@ async fn json_schema_2020_12_tool(name: Option<String>, address: Option<Address>
     format!("name={}, city={city}", name.unwrap_or_default())
 }
 
+/// Tests tool that emits log messages during execution.
+#[tool]
+async fn test_tool_with_logging(ctx: &Context) -> &'static str {
+    for message in [
+        "Tool execution started",
+        "Tool processing data",
+        "Tool execution completed",
+    ] {
+        ctx.log(LogLevel::Info, message);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    "Tool with logging executed successfully"
+}
+
+/// Tests tool that reports progress notifications.
+#[tool]
+async fn test_tool_with_progress(ctx: &Context) -> String {
+    for done in [0.0, 50.0, 100.0] {
+        ctx.progress(done, Some(100.0), Some(&format!("Completed step {done}")));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ctx.progress_token()
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// Tests server-initiated sampling (LLM completion request).
+#[tool]
+async fn test_sampling(
+    ctx: &Context,
+    /// The prompt to send to the LLM.
+    prompt: String,
+) -> Result<String, ToolError> {
+    let answer = ctx.sample(SamplingRequest::text(prompt, 100)).await?;
+    Ok(format!(
+        "LLM response: {}",
+        answer.text().unwrap_or_default()
+    ))
+}
+
+/// Tests server-initiated elicitation (user input request).
+#[tool]
+async fn test_elicitation(
+    ctx: &Context,
+    /// The message to show the user.
+    message: String,
+) -> Result<String, ToolError> {
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "username": {"type": "string", "description": "User's response"},
+            "email": {"type": "string", "description": "User's email address"},
+        },
+        "required": ["username", "email"],
+    });
+    Ok(match ctx.elicit_with_schema(&message, schema).await? {
+        Elicitation::Accepted(content) => format!(
+            "User response: action=accept, content={}",
+            Value::Object(content)
+        ),
+        Elicitation::Declined => "User response: action=decline".into(),
+        Elicitation::Cancelled => "User response: action=cancel".into(),
+    })
+}
+
+/// The account status.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Active,
+    Inactive,
+    Pending,
+}
+
+/// A form whose fields have defaults (SEP-1034), derived from a Rust type.
+#[derive(Debug, Deserialize, Serialize, JsonSchema)]
+struct Profile {
+    /// User name
+    #[serde(default = "default_name")]
+    name: String,
+    /// User age
+    #[serde(default = "default_age")]
+    age: i64,
+    /// User score
+    #[serde(default = "default_score")]
+    score: f64,
+    /// User status
+    #[serde(default = "default_status")]
+    status: Status,
+    /// Verification status
+    #[serde(default = "default_verified")]
+    verified: bool,
+}
+
+fn default_name() -> String {
+    "John Doe".into()
+}
+fn default_age() -> i64 {
+    30
+}
+fn default_score() -> f64 {
+    95.5
+}
+fn default_status() -> Status {
+    Status::Active
+}
+fn default_verified() -> bool {
+    true
+}
+
+/// Tests elicitation with default values for all primitive types (SEP-1034).
+#[tool]
+async fn test_elicitation_sep1034_defaults(ctx: &Context) -> Result<String, ToolError> {
+    Ok(
+        match ctx
+            .elicit::<Profile>("Please review and update the form fields with defaults")
+            .await?
+        {
+            Elicitation::Accepted(profile) => {
+                format!("Elicitation completed: action=accept, content={profile:?}")
+            }
+            Elicitation::Declined => "Elicitation completed: action=decline".into(),
+            Elicitation::Cancelled => "Elicitation completed: action=cancel".into(),
+        },
+    )
+}
+
+/// Tests elicitation with the enum schema variants of SEP-1330.
+#[tool]
+async fn test_elicitation_sep1330_enums(ctx: &Context) -> Result<String, ToolError> {
+    let schema = json!({
+        "type": "object",
+        "properties": {
+            "untitledSingle": {"type": "string", "description": "Untitled single-select", "enum": ["option1", "option2", "option3"]},
+            "titledSingle": {"type": "string", "description": "Titled single-select", "oneOf": [
+                {"const": "value1", "title": "First Option"},
+                {"const": "value2", "title": "Second Option"},
+                {"const": "value3", "title": "Third Option"}]},
+            "legacyEnum": {"type": "string", "description": "Legacy titled enum", "enum": ["opt1", "opt2", "opt3"],
+                           "enumNames": ["Option One", "Option Two", "Option Three"]},
+            "untitledMulti": {"type": "array", "description": "Untitled multi-select", "minItems": 1, "maxItems": 3,
+                              "items": {"type": "string", "enum": ["option1", "option2", "option3"]}},
+            "titledMulti": {"type": "array", "description": "Titled multi-select", "minItems": 1, "maxItems": 3,
+                            "items": {"anyOf": [
+                                {"const": "value1", "title": "First Choice"},
+                                {"const": "value2", "title": "Second Choice"},
+                                {"const": "value3", "title": "Third Choice"}]}},
+        },
+        "required": [],
+    });
+    Ok(
+        match ctx
+            .elicit_with_schema("Please select options from the enum fields", schema)
+            .await?
+        {
+            Elicitation::Accepted(content) => format!(
+                "Elicitation completed: action=accept, content={}",
+                Value::Object(content)
+            ),
+            Elicitation::Declined => "Elicitation completed: action=decline".into(),
+            Elicitation::Cancelled => "Elicitation completed: action=cancel".into(),
+        },
+    )
+}
+
 #[mcp_server(
     name = "mcp-runtime-conformance",
     version = "1.0.0",
@@ -104,6 +272,12 @@ async fn json_schema_2020_12_tool(name: Option<String>, address: Option<Address>
         test_multiple_content_types,
         test_error_handling,
         json_schema_2020_12_tool,
+        test_tool_with_logging,
+        test_tool_with_progress,
+        test_sampling,
+        test_elicitation,
+        test_elicitation_sep1034_defaults,
+        test_elicitation_sep1330_enums,
     ]
 )]
 struct Conformance;

@@ -307,16 +307,20 @@ async fn malformed_requests_get_json_rpc_errors() {
 }
 
 #[tokio::test]
-async fn get_without_a_stream_is_405() {
+async fn get_needs_a_session_and_a_stateless_server_has_no_stream() {
+    let get = || {
+        Request::get("/mcp")
+            .header("host", "localhost")
+            .header("accept", "text/event-stream")
+            .body(Body::empty())
+            .unwrap()
+    };
     let app = TestServer.router().unwrap();
-    let request = Request::get("/mcp")
-        .header("host", "localhost")
-        .header("accept", "text/event-stream")
-        .body(Body::empty())
-        .unwrap();
-    let reply = send(&app, request).await;
+    assert_eq!(send(&app, get()).await.status, StatusCode::BAD_REQUEST);
+    let app = TestServer.into_server().stateless().router().unwrap();
+    let reply = send(&app, get()).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert!(reply.headers.contains_key("allow"));
+    assert_eq!(reply.headers["allow"], "POST");
 }
 
 #[tokio::test]

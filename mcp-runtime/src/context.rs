@@ -1,14 +1,25 @@
-//! What a tool knows about the request it serves.
+//! What a tool knows about the request it serves, and how it talks back to the client:
+//! progress, logs, cancellation, sampling and elicitation.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
 
 use crate::auth::Auth;
+use crate::content::Content;
+use crate::protocol::Session;
+use crate::protocol::peer::{Cancel, Outbox, Pending};
+use crate::tool::ToolError;
 
 /// The request context of a tool call: take `&Context` (or `Context`) as a parameter.
 ///
-/// It never appears in the tool's input schema.
+/// It never appears in the tool's input schema. Through it a tool reports progress, logs,
+/// notices cancellation, and asks the client's model ([`sample`](Context::sample)) or user
+/// ([`elicit`](Context::elicit)) mid-call.
 #[derive(Clone)]
 pub struct Context {
     inner: Arc<ContextInner>,
@@ -17,26 +28,120 @@ pub struct Context {
 struct ContextInner {
     request_id: Value,
     meta: Option<Value>,
-    session_id: Option<Arc<str>>,
-    protocol_version: &'static str,
+    session: Arc<Session>,
     auth: Option<Arc<Auth>>,
+    peer: Peer,
+}
+
+/// The channel back to the client, for one request.
+#[derive(Clone)]
+pub(crate) struct Peer {
+    pub(crate) outbox: Option<Outbox>,
+    pub(crate) pending: Arc<Pending>,
+    pub(crate) cancel: Arc<Cancel>,
+    pub(crate) timeout: Duration,
+    pub(crate) logger: &'static str,
+}
+
+/// The severity of a log message (RFC 5424 levels, as MCP names them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+#[allow(missing_docs)] // the names are the levels
+pub enum LogLevel {
+    Debug,
+    Info,
+    Notice,
+    Warning,
+    Error,
+    Critical,
+    Alert,
+    Emergency,
+}
+
+/// A request to the client's model (`sampling/createMessage`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SamplingRequest {
+    /// The conversation so far.
+    pub messages: Vec<SamplingMessage>,
+    /// The most tokens to generate.
+    pub max_tokens: u32,
+    /// A system prompt the client may use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_prompt: Option<String>,
+    /// Sampling temperature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+}
+
+impl SamplingRequest {
+    /// One user message of text.
+    pub fn text(prompt: impl Into<String>, max_tokens: u32) -> Self {
+        SamplingRequest {
+            messages: vec![SamplingMessage {
+                role: "user".into(),
+                content: Content::text(prompt),
+            }],
+            max_tokens,
+            system_prompt: None,
+            temperature: None,
+        }
+    }
+}
+
+/// One message of a sampling conversation.
+#[derive(Debug, Clone, Serialize)]
+pub struct SamplingMessage {
+    /// `user` or `assistant`.
+    pub role: String,
+    /// Text, image or audio.
+    pub content: Content,
+}
+
+/// The client model's answer.
+#[derive(Debug, Clone)]
+pub struct SamplingResponse {
+    /// The model that answered.
+    pub model: String,
+    /// Why generation stopped, such as `endTurn`.
+    pub stop_reason: Option<String>,
+    /// The content block, as the client sent it.
+    pub content: Value,
+}
+
+impl SamplingResponse {
+    /// The text of the answer, if it is text.
+    pub fn text(&self) -> Option<&str> {
+        (self.content.get("type")? == "text").then(|| self.content.get("text")?.as_str())?
+    }
+}
+
+/// The user's answer to an elicitation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Elicitation<T> {
+    /// The user filled in the form; the content matches the requested type.
+    Accepted(T),
+    /// The user said no.
+    Declined,
+    /// The user dismissed the request without choosing.
+    Cancelled,
 }
 
 impl Context {
     pub(crate) fn new(
         request_id: Value,
         meta: Option<Value>,
-        session_id: Option<Arc<str>>,
-        protocol_version: &'static str,
+        session: Arc<Session>,
         auth: Option<Arc<Auth>>,
+        peer: Peer,
     ) -> Self {
         Context {
             inner: Arc::new(ContextInner {
                 request_id,
                 meta,
-                session_id,
-                protocol_version,
+                session,
                 auth,
+                peer,
             }),
         }
     }
@@ -63,21 +168,196 @@ impl Context {
 
     /// The MCP session id, when the server runs with sessions.
     pub fn session_id(&self) -> Option<&str> {
-        self.inner.session_id.as_deref()
+        self.inner.session.id.as_deref()
     }
 
     /// The protocol version negotiated with the client.
     pub fn protocol_version(&self) -> &'static str {
-        self.inner.protocol_version
+        self.inner.session.protocol_version
     }
+
+    /// Reports progress (`done` out of `total`, if known) when the client asked for it with a
+    /// progress token; otherwise does nothing. `done` should grow with each report.
+    pub fn progress(&self, done: f64, total: Option<f64>, message: Option<&str>) {
+        let (Some(token), Some(outbox)) = (self.progress_token(), &self.inner.peer.outbox) else {
+            return;
+        };
+        let mut params = json!({"progressToken": token, "progress": done});
+        if let Some(total) = total {
+            params["total"] = total.into();
+        }
+        if let Some(message) = message {
+            params["message"] = message.into();
+        }
+        outbox
+            .send(json!({"jsonrpc": "2.0", "method": "notifications/progress", "params": params}));
+    }
+
+    /// Sends a log message to the client, if it asked for this level or a less severe one
+    /// (`logging/setLevel`; `info` until it does).
+    pub fn log(&self, level: LogLevel, data: impl Serialize) {
+        let Some(outbox) = &self.inner.peer.outbox else {
+            return;
+        };
+        if (level as u8) < self.inner.session.log_level() {
+            return;
+        }
+        let data = serde_json::to_value(data).unwrap_or(Value::Null);
+        outbox.send(json!({"jsonrpc": "2.0", "method": "notifications/message",
+                           "params": {"level": level, "logger": self.inner.peer.logger, "data": data}}));
+    }
+
+    /// Whether the client cancelled this request (or went away). A tool that cannot be
+    /// interrupted at an `.await` can poll this; the tool's future is dropped anyway.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.peer.cancel.is_cancelled()
+    }
+
+    /// Resolves when the client cancels this request.
+    pub async fn cancelled(&self) {
+        self.inner.peer.cancel.cancelled().await;
+    }
+
+    /// Asks the client's model for a completion (`sampling/createMessage`).
+    pub async fn sample(&self, request: SamplingRequest) -> Result<SamplingResponse, ToolError> {
+        self.require_capability("sampling")?;
+        let params = serde_json::to_value(request).map_err(|e| ToolError::new(e.to_string()))?;
+        let result = self.request("sampling/createMessage", params).await?;
+        Ok(SamplingResponse {
+            model: result
+                .get("model")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            stop_reason: result
+                .get("stopReason")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            content: result.get("content").cloned().unwrap_or(Value::Null),
+        })
+    }
+
+    /// Asks the user to fill in a form whose schema is `T`'s (a struct of strings, numbers,
+    /// booleans and enums), and returns the typed, validated answer.
+    pub async fn elicit<T: DeserializeOwned + JsonSchema>(
+        &self,
+        message: &str,
+    ) -> Result<Elicitation<T>, ToolError> {
+        let schema = elicitation_schema::<T>();
+        match self.elicit_with_schema(message, schema).await? {
+            Elicitation::Accepted(content) => serde_json::from_value(Value::Object(content))
+                .map(Elicitation::Accepted)
+                .map_err(|e| {
+                    ToolError::new(format!("the user's answer does not match the form: {e}"))
+                }),
+            Elicitation::Declined => Ok(Elicitation::Declined),
+            Elicitation::Cancelled => Ok(Elicitation::Cancelled),
+        }
+    }
+
+    /// Asks the user to fill in a form with a hand-written `requestedSchema`.
+    pub async fn elicit_with_schema(
+        &self,
+        message: &str,
+        requested_schema: Value,
+    ) -> Result<Elicitation<Map<String, Value>>, ToolError> {
+        self.require_capability("elicitation")?;
+        let params =
+            json!({"mode": "form", "message": message, "requestedSchema": requested_schema});
+        let result = self.request("elicitation/create", params).await?;
+        match result.get("action").and_then(Value::as_str) {
+            Some("accept") => match result.get("content") {
+                Some(Value::Object(content)) => Ok(Elicitation::Accepted(content.clone())),
+                _ => Ok(Elicitation::Accepted(Map::new())),
+            },
+            Some("decline") => Ok(Elicitation::Declined),
+            Some("cancel") => Ok(Elicitation::Cancelled),
+            _ => Err(ToolError::new(
+                "the client answered the elicitation without a valid action",
+            )),
+        }
+    }
+
+    fn require_capability(&self, capability: &str) -> Result<(), ToolError> {
+        if self.inner.session.client_supports(capability) {
+            Ok(())
+        } else {
+            Err(ToolError::new(format!(
+                "the client does not support {capability}, which this tool needs"
+            )))
+        }
+    }
+
+    /// Sends a request to the client on this request's stream and waits for the answer.
+    async fn request(&self, method: &str, params: Value) -> Result<Value, ToolError> {
+        let peer = &self.inner.peer;
+        let Some(outbox) = &peer.outbox else {
+            return Err(ToolError::new(format!(
+                "cannot send {method}: the client did not accept a streamed (text/event-stream) answer"
+            )));
+        };
+        let Some((id, answer)) = peer.pending.register() else {
+            return Err(ToolError::new(
+                "too many requests to clients are waiting; try again later",
+            ));
+        };
+        // Stop waiting when this future is dropped (the tool was cancelled).
+        let _forget = Forget {
+            pending: &peer.pending,
+            id: &id,
+        };
+        if !outbox.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})) {
+            return Err(ToolError::new("the client went away"));
+        }
+        match tokio::time::timeout(peer.timeout, answer).await {
+            Ok(Ok(Ok(result))) => Ok(result),
+            Ok(Ok(Err(error))) => Err(ToolError::new(format!(
+                "the client refused {method}: {}",
+                error.message
+            ))),
+            Ok(Err(_)) => Err(ToolError::new("the client went away")),
+            Err(_) => Err(ToolError::new(format!(
+                "the client did not answer {method} within {} seconds",
+                peer.timeout.as_secs()
+            ))),
+        }
+    }
+}
+
+struct Forget<'a> {
+    pending: &'a Pending,
+    id: &'a str,
+}
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.pending.forget(self.id);
+    }
+}
+
+/// `T`'s schema as MCP elicitation wants it: a flat object, without `$schema` and `title`.
+fn elicitation_schema<T: JsonSchema>() -> Value {
+    let mut settings = crate::tool::schema_settings(true);
+    settings.inline_subschemas = true;
+    let mut schema = settings
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value();
+    if let Some(object) = schema.as_object_mut() {
+        for key in ["$schema", "title", "additionalProperties", "$defs"] {
+            object.remove(key);
+        }
+        object.entry("properties").or_insert_with(|| json!({}));
+    }
+    schema
 }
 
 impl std::fmt::Debug for Context {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Context")
             .field("request_id", &self.inner.request_id)
-            .field("session_id", &self.inner.session_id)
-            .field("protocol_version", &self.inner.protocol_version)
+            .field("session_id", &self.inner.session.id)
+            .field("protocol_version", &self.inner.session.protocol_version)
             .finish_non_exhaustive()
     }
 }

@@ -138,7 +138,9 @@ pub use auth0::{Auth0Config, MissingSettings};
 #[doc(inline)]
 pub use content::{CallToolResult, Content, ResourceContents};
 #[doc(inline)]
-pub use context::Context;
+pub use context::{
+    Context, Elicitation, LogLevel, SamplingMessage, SamplingRequest, SamplingResponse,
+};
 #[doc(inline)]
 pub use error::{Error, Result};
 #[doc(inline)]
@@ -236,8 +238,8 @@ pub use mcp_macros::permissions;
 /// Everything a server module needs: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Args, Auth, CallToolResult, Content, Context, FromRef, Granted, Json, McpServer, State,
-        ToolError, mcp_server, permissions, tool,
+        Args, Auth, CallToolResult, Content, Context, Elicitation, FromRef, Granted, Json,
+        LogLevel, McpServer, State, ToolError, mcp_server, permissions, tool,
     };
 }
 

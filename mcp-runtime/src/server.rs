@@ -192,6 +192,13 @@ impl Server {
         self
     }
 
+    /// How long a tool waits for the client to answer a sampling or elicitation request
+    /// (5 minutes by default: a person may be answering); then the tool gets an error.
+    pub fn client_request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.engine.client_timeout = timeout;
+        self
+    }
+
     /// How access tokens are verified, for a server with `oauth = jwt`.
     pub fn jwt(mut self, config: JwtConfig) -> Self {
         self.jwt = Some(config);

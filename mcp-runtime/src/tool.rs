@@ -232,15 +232,18 @@ pub fn checked<T>(value: Option<T>) -> T {
 
 /// The JSON Schema generator for inputs (`deserialize` is true) or outputs: JSON Schema 2020-12.
 pub fn schema_generator(deserialize: bool) -> SchemaGenerator {
+    schema_settings(deserialize).into_generator()
+}
+
+/// The settings behind [`schema_generator`].
+pub(crate) fn schema_settings(deserialize: bool) -> SchemaSettings {
     let settings = SchemaSettings::draft2020_12();
     let settings = if deserialize {
         settings.for_deserialize()
     } else {
         settings.for_serialize()
     };
-    settings
-        .with_transform(RecursiveTransform(drop_rust_formats))
-        .into_generator()
+    settings.with_transform(RecursiveTransform(drop_rust_formats))
 }
 
 /// Removes schemars' Rust-specific `format`s (`int64`, `uint8`, `double`...): they are not JSON

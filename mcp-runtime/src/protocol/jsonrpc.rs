@@ -54,7 +54,7 @@ pub(crate) enum Message {
         params: Option<Map<String, Value>>,
     },
     /// A response to a request the server sent to the client.
-    Response { id: Value },
+    Response { id: Value, body: Map<String, Value> },
 }
 
 /// Parses one message. The error carries the request id when it could be read.
@@ -116,7 +116,7 @@ fn from_value(value: Value) -> Result<Message, (Value, RpcError)> {
             "`method` must be a string",
         )),
         (None, Some(id)) if object.contains_key("result") || object.contains_key("error") => {
-            Ok(Message::Response { id })
+            Ok(Message::Response { id, body: object })
         }
         (None, id) => Err(invalid(id.unwrap_or(Value::Null), "missing `method`")),
     }

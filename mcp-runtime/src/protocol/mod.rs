@@ -1,6 +1,7 @@
 //! The MCP methods, independent of the transport that carries them.
 
 pub(crate) mod jsonrpc;
+pub(crate) mod peer;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,10 +11,11 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::{Auth, Denial, OAuthMode, Requirement};
 use crate::content::CallToolResult;
-use crate::context::Context;
+use crate::context::{Context, Peer};
 use crate::server::ServerInfo;
 use crate::tool::{BoxFuture, CallFn, CatchUnwind, ToolCall, ToolDescriptor};
 use jsonrpc::{RpcError, code};
+use peer::Outbox;
 
 /// The protocol versions this server speaks, newest first.
 pub(crate) const SUPPORTED_VERSIONS: &[&str] = &["2025-11-25", "2025-06-18", "2025-03-26"];
@@ -46,6 +48,8 @@ pub(crate) struct Session {
     pub principal: Option<String>,
     /// Index into [`LOG_LEVELS`] of the least severe level the client wants.
     log_level: AtomicU8,
+    /// What the client said it can do at `initialize` (`sampling`, `elicitation`, ...).
+    client_capabilities: Value,
 }
 
 impl Session {
@@ -53,6 +57,7 @@ impl Session {
         id: Option<Arc<str>>,
         protocol_version: &'static str,
         principal: Option<String>,
+        client_capabilities: Value,
     ) -> Self {
         // Until the client says otherwise, send `info` and above.
         Session {
@@ -60,7 +65,28 @@ impl Session {
             protocol_version,
             principal,
             log_level: AtomicU8::new(1),
+            client_capabilities,
         }
+    }
+
+    /// The least severe log level the client wants, as an index of the levels.
+    pub(crate) fn log_level(&self) -> u8 {
+        self.log_level.load(Ordering::Relaxed)
+    }
+
+    /// Whether the client declared `capability` at `initialize`. Without a session (stateless
+    /// servers) the client's capabilities are unknown, and it is given the benefit of the doubt.
+    pub(crate) fn client_supports(&self, capability: &str) -> bool {
+        self.client_capabilities.is_null() || self.client_capabilities.get(capability).is_some()
+    }
+
+    /// The key of a request of this session in the table of requests in flight.
+    fn request_key(&self, id: &Value) -> String {
+        format!(
+            "{}|{}|{id}",
+            self.id.as_deref().unwrap_or_default(),
+            self.principal.as_deref().unwrap_or_default()
+        )
     }
 }
 
@@ -84,6 +110,8 @@ pub(crate) enum Failure {
     Unauthenticated { scope: &'static [&'static str] },
     /// The caller lacks the tool's permission and the tool answers with HTTP 403.
     InsufficientScope { scope: &'static [&'static str] },
+    /// The client cancelled the request: nothing is sent for it.
+    Cancelled,
 }
 
 impl From<RpcError> for Failure {
@@ -100,6 +128,12 @@ pub(crate) struct Engine {
     /// Whether callers are authenticated, and so tools guarded.
     guarded: bool,
     pub page_size: usize,
+    /// Requests sent to clients, waiting for answers.
+    pending: Arc<peer::Pending>,
+    /// Requests in flight, by session and id, for `notifications/cancelled`.
+    in_flight: std::sync::Mutex<HashMap<String, Arc<peer::Cancel>>>,
+    /// How long a tool waits for a client's answer to sampling or elicitation.
+    pub client_timeout: std::time::Duration,
 }
 
 impl Engine {
@@ -139,17 +173,28 @@ impl Engine {
             index,
             guarded,
             page_size: 100,
+            pending: Arc::default(),
+            in_flight: std::sync::Mutex::default(),
+            client_timeout: std::time::Duration::from_secs(300),
         }
     }
 
-    /// Answers `initialize`: the negotiated version and the result.
-    pub(crate) fn initialize(&self, params: Option<&Map<String, Value>>) -> (&'static str, Value) {
+    /// Answers `initialize`: the negotiated version, the result, and the client's capabilities.
+    pub(crate) fn initialize(
+        &self,
+        params: Option<&Map<String, Value>>,
+    ) -> (&'static str, Value, Value) {
         let requested = params
             .and_then(|p| p.get("protocolVersion"))
             .and_then(Value::as_str);
         let version = requested
             .and_then(supported_version)
             .unwrap_or(SUPPORTED_VERSIONS[0]);
+        let client_capabilities = params
+            .and_then(|p| p.get("capabilities"))
+            .filter(|c| c.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({}));
         let mut server_info = json!({"name": self.info.name, "version": self.info.version});
         if let Some(title) = self.info.title {
             server_info["title"] = title.into();
@@ -162,23 +207,26 @@ impl Engine {
         if let Some(instructions) = self.info.instructions {
             result["instructions"] = instructions.into();
         }
-        (version, result)
+        (version, result, client_capabilities)
     }
 
-    /// Answers one request other than `initialize`, for the verified caller `auth`.
+    /// Answers one request other than `initialize`, for the verified caller `auth`. Messages
+    /// for the client during the request (progress, logs, server-to-client requests) go to
+    /// `outbox`, when the transport can carry them.
     pub(crate) async fn request(
         &self,
         id: Value,
         method: &str,
         params: Option<Map<String, Value>>,
-        session: &Session,
+        session: Arc<Session>,
         auth: Option<Arc<Auth>>,
+        outbox: Option<Outbox>,
     ) -> Result<Value, Failure> {
         match method {
             "ping" => Ok(json!({})),
             "tools/list" => Ok(self.list_tools(params.as_ref(), auth.as_deref())?),
-            "tools/call" => self.call_tool(id, params, session, auth).await,
-            "logging/setLevel" => Ok(set_log_level(params.as_ref(), session)?),
+            "tools/call" => self.call_tool(id, params, session, auth, outbox).await,
+            "logging/setLevel" => Ok(set_log_level(params.as_ref(), &session)?),
             "initialize" => Err(RpcError::new(
                 code::INVALID_REQUEST,
                 "Invalid Request: already initialized",
@@ -193,13 +241,36 @@ impl Engine {
     }
 
     /// Takes a notification from the client. None of them has an answer.
-    pub(crate) fn notification(&self, method: &str, params: Option<&Map<String, Value>>) {
-        tracing::trace!(method, ?params, "notification");
+    pub(crate) fn notification(
+        &self,
+        method: &str,
+        params: Option<&Map<String, Value>>,
+        session: &Session,
+    ) {
+        if method == "notifications/cancelled" {
+            let Some(id) = params.and_then(|p| p.get("requestId")) else {
+                return;
+            };
+            let cancel = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&session.request_key(id))
+                .cloned();
+            if let Some(cancel) = cancel {
+                tracing::debug!(%id, "the client cancelled a request");
+                cancel.cancel();
+            }
+            return;
+        }
+        tracing::trace!(method, "notification");
     }
 
-    /// Takes a response from the client to a request this server did not send, or no longer waits for.
-    pub(crate) fn response(&self, id: &Value) {
-        tracing::debug!(%id, "ignored a response to no pending request");
+    /// Takes a client's answer to a request this server sent (sampling, elicitation).
+    pub(crate) fn response(&self, id: &Value, body: Map<String, Value>) {
+        if !self.pending.resolve(id, body) {
+            tracing::debug!(%id, "ignored an answer to no pending request");
+        }
     }
 
     /// Whether `tools/list` shows `tool` to `auth`: a tool hidden on denial is shown only to
@@ -248,8 +319,9 @@ impl Engine {
         &self,
         id: Value,
         params: Option<Map<String, Value>>,
-        session: &Session,
+        session: Arc<Session>,
         auth: Option<Arc<Auth>>,
+        outbox: Option<Outbox>,
     ) -> Result<Value, Failure> {
         let mut params = params
             .ok_or_else(|| RpcError::invalid_params("tools/call needs `params` with a `name`"))?;
@@ -291,10 +363,51 @@ impl Engine {
             }
         };
         let meta = params.remove("_meta");
-        let context = Context::new(id, meta, session.id.clone(), session.protocol_version, auth);
-        let result =
-            CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name).await;
-        Ok(result_json(result))
+        let cancel = Arc::new(peer::Cancel::default());
+        let key = session.request_key(&id);
+        let _in_flight = InFlight::register(&self.in_flight, key, Arc::clone(&cancel));
+        let peer = Peer {
+            outbox,
+            pending: Arc::clone(&self.pending),
+            cancel: Arc::clone(&cancel),
+            timeout: self.client_timeout,
+            logger: self.info.name,
+        };
+        let context = Context::new(id, meta, session, auth, peer);
+        let call = CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name);
+        tokio::select! {
+            result = call => Ok(result_json(result)),
+            () = cancel.cancelled() => Err(Failure::Cancelled),
+        }
+    }
+}
+
+/// An entry of the table of requests in flight, removed when the request ends.
+struct InFlight<'a> {
+    table: &'a std::sync::Mutex<HashMap<String, Arc<peer::Cancel>>>,
+    key: String,
+}
+
+impl<'a> InFlight<'a> {
+    fn register(
+        table: &'a std::sync::Mutex<HashMap<String, Arc<peer::Cancel>>>,
+        key: String,
+        cancel: Arc<peer::Cancel>,
+    ) -> Self {
+        table
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.clone(), cancel);
+        InFlight { table, key }
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.table
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.key);
     }
 }
 

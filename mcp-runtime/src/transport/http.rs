@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::mpsc;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
@@ -17,6 +19,7 @@ use super::oauth::{self, AuthSettings};
 use crate::auth::Auth;
 use crate::auth::jwt::TokenError;
 use crate::protocol::jsonrpc::{self, Message, RpcError, code};
+use crate::protocol::peer::Outbox;
 use crate::protocol::{
     DEFAULT_NEGOTIATED_VERSION, Engine, Failure, SUPPORTED_VERSIONS, Session, supported_version,
 };
@@ -288,32 +291,181 @@ async fn post_message(
     };
     match message {
         Message::Request { id, method, params } => {
-            let answer = match shared
-                .engine
-                .request(id.clone(), &method, params, &session, auth)
-                .await
-            {
-                Ok(result) => jsonrpc::response(id, result),
-                Err(Failure::Rpc(err)) => err.into_response(id),
-                Err(Failure::Unauthenticated { scope }) => {
-                    return refuse(&shared, TokenError::Missing, scope);
-                }
-                Err(Failure::InsufficientScope { scope }) => {
-                    return match &shared.auth {
-                        Some(settings) => settings.insufficient_scope(scope),
-                        None => StatusCode::FORBIDDEN.into_response(),
-                    };
-                }
-            };
-            json_response(StatusCode::OK, &answer)
+            let streaming = accepts_event_stream(&headers);
+            answer(shared, session, auth, id, method, params, streaming).await
         }
         Message::Notification { method, params } => {
-            shared.engine.notification(&method, params.as_ref());
+            shared
+                .engine
+                .notification(&method, params.as_ref(), &session);
             StatusCode::ACCEPTED.into_response()
         }
-        Message::Response { id } => {
-            shared.engine.response(&id);
+        Message::Response { id, body } => {
+            shared.engine.response(&id, body);
             StatusCode::ACCEPTED.into_response()
+        }
+    }
+}
+
+/// Whether the client takes a `text/event-stream` answer. A missing `Accept` takes anything.
+fn accepts_event_stream(headers: &HeaderMap) -> bool {
+    header_str(headers, header::ACCEPT.as_str()).is_none_or(|accept| {
+        accept.split(',').any(|item| {
+            matches!(
+                item.split(';').next().unwrap_or("").trim(),
+                "text/event-stream" | "*/*"
+            )
+        })
+    })
+}
+
+/// Answers a request: with one JSON object, or, as soon as the tool sends the client anything
+/// before its result (progress, a log, a sampling or elicitation request), with an SSE stream
+/// that carries those messages and then the result.
+async fn answer(
+    shared: Arc<Shared>,
+    session: Arc<Session>,
+    auth: Option<Arc<Auth>>,
+    id: Value,
+    method: String,
+    params: Option<serde_json::Map<String, Value>>,
+    streaming: bool,
+) -> Response {
+    let (outbox, rx) = match streaming {
+        true => {
+            let (outbox, rx) = Outbox::channel();
+            (Some(outbox), Some(rx))
+        }
+        false => (None, None),
+    };
+    let engine_shared = Arc::clone(&shared);
+    let request_id = id.clone();
+    let mut request = Box::pin(async move {
+        engine_shared
+            .engine
+            .request(request_id, &method, params, session, auth, outbox)
+            .await
+    });
+    let Some(mut rx) = rx else {
+        return finish(&shared, id, request.await);
+    };
+    // Messages first: what the tool sent before finishing goes out before its result.
+    let first = tokio::select! {
+        biased;
+        message = rx.recv() => message,
+        result = &mut request => {
+            // The tool may have finished within one poll, with messages already queued.
+            let mut queued = Vec::new();
+            while let Ok(message) = rx.try_recv() {
+                queued.push(message);
+            }
+            if queued.is_empty() {
+                return finish(&shared, id, result);
+            }
+            let (tx, body) = mpsc::unbounded_channel::<Bytes>();
+            for message in queued.iter().chain(streamed_answer(id, result).as_ref()) {
+                let _ = tx.send(sse_event(message));
+            }
+            return sse_response(SseBody { rx: body, task: None });
+        }
+    };
+    let Some(first) = first else {
+        return finish(&shared, id, request.await);
+    };
+    let (tx, body) = mpsc::unbounded_channel::<Bytes>();
+    let task = tokio::spawn(async move {
+        let _ = tx.send(sse_event(&first));
+        loop {
+            tokio::select! {
+                biased;
+                Some(message) = rx.recv() => {
+                    if tx.send(sse_event(&message)).is_err() {
+                        return;
+                    }
+                }
+                result = &mut request => {
+                    while let Ok(message) = rx.try_recv() {
+                        let _ = tx.send(sse_event(&message));
+                    }
+                    if let Some(answer) = streamed_answer(id, result) {
+                        let _ = tx.send(sse_event(&answer));
+                    }
+                    return;
+                }
+            }
+        }
+    });
+    sse_response(SseBody {
+        rx: body,
+        task: Some(task.abort_handle()),
+    })
+}
+
+/// The last event of a streamed answer; none for a cancelled request.
+fn streamed_answer(id: Value, result: Result<Value, Failure>) -> Option<Value> {
+    match result {
+        Ok(result) => Some(jsonrpc::response(id, result)),
+        Err(Failure::Rpc(err)) => Some(err.into_response(id)),
+        Err(Failure::Cancelled) => None,
+        // Credentials are checked before a tool runs, so before anything streams.
+        Err(_) => Some(RpcError::new(code::INTERNAL_ERROR, "Internal error").into_response(id)),
+    }
+}
+
+/// The HTTP answer for a finished request.
+fn finish(shared: &Shared, id: Value, result: Result<Value, Failure>) -> Response {
+    match result {
+        Ok(result) => json_response(StatusCode::OK, &jsonrpc::response(id, result)),
+        Err(Failure::Rpc(err)) => json_response(StatusCode::OK, &err.into_response(id)),
+        Err(Failure::Unauthenticated { scope }) => refuse(shared, TokenError::Missing, scope),
+        Err(Failure::InsufficientScope { scope }) => match &shared.auth {
+            Some(settings) => settings.insufficient_scope(scope),
+            None => StatusCode::FORBIDDEN.into_response(),
+        },
+        Err(Failure::Cancelled) => StatusCode::ACCEPTED.into_response(),
+    }
+}
+
+fn sse_event(message: &Value) -> Bytes {
+    Bytes::from(format!("event: message\ndata: {message}\n\n"))
+}
+
+fn sse_response(body: SseBody) -> Response {
+    let mut response = Response::new(Body::new(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// An SSE body fed by a task; dropping it (the client went away) stops the task, and with
+/// it the tool.
+struct SseBody {
+    rx: mpsc::UnboundedReceiver<Bytes>,
+    task: Option<tokio::task::AbortHandle>,
+}
+
+impl http_body::Body for SseBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(http_body::Frame::data(bytes))))
+    }
+}
+
+impl Drop for SseBody {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
         }
     }
 }
@@ -332,7 +484,7 @@ fn initialize(
     params: Option<&serde_json::Map<String, Value>>,
     auth: Option<&Auth>,
 ) -> Response {
-    let (version, result) = shared.engine.initialize(params);
+    let (version, result, capabilities) = shared.engine.initialize(params);
     let mut response = json_response(StatusCode::OK, &jsonrpc::response(id, result));
     if !shared.config.stateless {
         let session_id: Arc<str> = new_session_id().into();
@@ -341,6 +493,7 @@ fn initialize(
             Some(Arc::clone(&session_id)),
             version,
             principal,
+            capabilities,
         ));
         shared
             .sessions
@@ -379,7 +532,12 @@ fn find_session(
     };
     if shared.config.stateless {
         let version = header_version.unwrap_or(DEFAULT_NEGOTIATED_VERSION);
-        return Ok(Arc::new(Session::new(None, version, None)));
+        return Ok(Arc::new(Session::new(
+            None,
+            version,
+            auth.map(Auth::principal),
+            Value::Null,
+        )));
     }
     let Some(id) = header_str(headers, SESSION_HEADER) else {
         return Err(http_error(
@@ -414,24 +572,57 @@ fn session_not_found() -> Response {
     )
 }
 
+/// `GET`: the session's stream for messages not tied to a request. It carries keep-alive
+/// comments and ends when the session does. A stateless server has no such stream (405).
 async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(response) = authenticate(&shared, &headers).await {
+    let auth = match authenticate(&shared, &headers).await {
+        Ok(auth) => auth,
+        Err(response) => return response,
+    };
+    if shared.config.stateless {
+        let mut response = http_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::INVALID_REQUEST,
+            "Method Not Allowed: this server runs without sessions, so it has no standalone stream",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let allow = if shared.config.stateless {
-        "POST"
-    } else {
-        "POST, DELETE"
+    if !accepts_event_stream(&headers) {
+        return http_error(
+            StatusCode::NOT_ACCEPTABLE,
+            code::INVALID_REQUEST,
+            "Not Acceptable: accept text/event-stream",
+        );
+    }
+    let session = match find_session(&shared, &headers, auth.as_deref()) {
+        Ok(session) => session,
+        Err(response) => return response,
     };
-    let mut response = http_error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        code::INVALID_REQUEST,
-        "Method Not Allowed: this server does not offer a standalone SSE stream",
-    );
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
+    let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    let shared = Arc::downgrade(&shared);
+    let task = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(std::time::Duration::from_secs(15));
+        loop {
+            ticks.tick().await;
+            let alive = shared.upgrade().is_some_and(|shared| {
+                let sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
+                session
+                    .id
+                    .as_ref()
+                    .is_some_and(|id| sessions.contains_key(id))
+            });
+            if !alive || tx.send(Bytes::from_static(b": keep-alive\n\n")).is_err() {
+                return;
+            }
+        }
+    });
+    sse_response(SseBody {
+        rx,
+        task: Some(task.abort_handle()),
+    })
 }
 
 async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {

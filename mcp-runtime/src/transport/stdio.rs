@@ -6,13 +6,15 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
 use crate::error::Result;
-use crate::protocol::jsonrpc::{self, Message, RpcError, code};
+use crate::protocol::jsonrpc::{self, Message};
+use crate::protocol::peer::Outbox;
 use crate::protocol::{DEFAULT_NEGOTIATED_VERSION, Engine, Failure, Session};
 
 pub(crate) async fn serve(engine: Engine) -> Result<()> {
     let engine = Arc::new(engine);
-    let (tx, mut rx) = mpsc::unbounded_channel::<serde_json::Value>();
-    // One writer, so that concurrent answers never interleave within a line.
+    // Everything for the client, answers and notifications, goes through one writer, so that
+    // concurrent messages never interleave within a line.
+    let (outbox, mut rx) = Outbox::channel();
     let writer = tokio::spawn(async move {
         let mut stdout = tokio::io::stdout();
         while let Some(message) = rx.recv().await {
@@ -24,6 +26,17 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
         std::io::Result::Ok(())
     });
     let session: Arc<OnceLock<Arc<Session>>> = Arc::new(OnceLock::new());
+    let current = |session: &OnceLock<Arc<Session>>| {
+        Arc::clone(session.get_or_init(|| {
+            Arc::new(Session::new(
+                None,
+                DEFAULT_NEGOTIATED_VERSION,
+                None,
+                serde_json::Value::Null,
+            ))
+        }))
+    };
+    let (done_tx, mut done_rx) = mpsc::unbounded_channel::<()>();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {
         if line.trim().is_empty() {
@@ -31,42 +44,51 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
         }
         match jsonrpc::parse(line.as_bytes()) {
             Err((id, err)) => {
-                let _ = tx.send(err.into_response(id));
+                outbox.send(err.into_response(id));
             }
             Ok(Message::Request { id, method, params }) if method == "initialize" => {
-                let (version, result) = engine.initialize(params.as_ref());
-                let _ = session.set(Arc::new(Session::new(None, version, None)));
-                let _ = tx.send(jsonrpc::response(id, result));
+                let (version, result, capabilities) = engine.initialize(params.as_ref());
+                let _ = session.set(Arc::new(Session::new(None, version, None, capabilities)));
+                outbox.send(jsonrpc::response(id, result));
             }
             Ok(Message::Request { id, method, params }) => {
-                let session = Arc::clone(session.get_or_init(|| {
-                    Arc::new(Session::new(None, DEFAULT_NEGOTIATED_VERSION, None))
-                }));
-                let (engine, tx) = (Arc::clone(&engine), tx.clone());
+                let session = current(&session);
+                let (engine, outbox, done) = (Arc::clone(&engine), outbox.clone(), done_tx.clone());
                 tokio::spawn(async move {
-                    let answer = match engine
-                        .request(id.clone(), &method, params, &session, None)
-                        .await
-                    {
-                        Ok(result) => jsonrpc::response(id, result),
-                        Err(Failure::Rpc(err)) => err.into_response(id),
-                        // Only a server with OAuth asks for a caller, and stdio refuses those.
-                        Err(_) => RpcError::new(
-                            code::INTERNAL_ERROR,
-                            "Internal error: authorization is not available over stdio",
+                    let answer = engine
+                        .request(
+                            id.clone(),
+                            &method,
+                            params,
+                            session,
+                            None,
+                            Some(outbox.clone()),
                         )
-                        .into_response(id),
-                    };
-                    let _ = tx.send(answer);
+                        .await;
+                    match answer {
+                        Ok(result) => {
+                            outbox.send(jsonrpc::response(id, result));
+                        }
+                        Err(Failure::Rpc(err)) => {
+                            outbox.send(err.into_response(id));
+                        }
+                        // A cancelled request gets no answer. Stdio serves only servers without
+                        // OAuth, whose requests are never refused for their credentials.
+                        Err(_) => {}
+                    }
+                    drop(done);
                 });
             }
             Ok(Message::Notification { method, params }) => {
-                engine.notification(&method, params.as_ref())
+                engine.notification(&method, params.as_ref(), &current(&session));
             }
-            Ok(Message::Response { id }) => engine.response(&id),
+            Ok(Message::Response { id, body }) => engine.response(&id, body),
         }
     }
-    drop(tx);
+    // The input ended: let the requests in flight finish, then close the output.
+    drop(done_tx);
+    while done_rx.recv().await.is_some() {}
+    drop(outbox);
     writer.await.map_err(std::io::Error::other)??;
     Ok(())
 }
