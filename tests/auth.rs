@@ -725,3 +725,69 @@ fn settings_errors_say_what_to_do() {
         .to_string();
     assert!(err.contains("only https"), "{err}");
 }
+
+#[tokio::test]
+async fn a_cached_token_is_refused_once_it_expires() {
+    let issuer = TestIssuer::start().await;
+    let app = app(issuer.config(AUDIENCE).leeway(Duration::ZERO), false);
+    let token = issuer.token(AUDIENCE).subject("alice").expires_in(1).sign();
+    assert_eq!(
+        send(&app, post(&initialize(), Some(&token), None))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, post(&initialize(), Some(&token), None))
+            .await
+            .status,
+        StatusCode::OK,
+        "served from the cache"
+    );
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let reply = send(&app, post(&initialize(), Some(&token), None)).await;
+    assert_challenge(&reply, true, "expired after it was cached");
+    assert!(
+        reply.www_authenticate().contains("expired"),
+        "{}",
+        reply.www_authenticate()
+    );
+}
+
+#[tokio::test]
+async fn a_cached_token_is_refused_once_its_key_leaves_the_key_set() {
+    let issuer = TestIssuer::start().await;
+    let config = issuer
+        .config(AUDIENCE)
+        .jwks_cache(Duration::from_millis(100), Duration::ZERO);
+    let app = app(config, false);
+    let token = alice(&issuer);
+    assert_eq!(
+        send(&app, post(&initialize(), Some(&token), None))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, post(&initialize(), Some(&token), None))
+            .await
+            .status,
+        StatusCode::OK,
+        "served from the cache"
+    );
+    issuer.rotate_key();
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let reply = send(&app, post(&initialize(), Some(&token), None)).await;
+    assert_challenge(
+        &reply,
+        true,
+        "signed with a key that was revoked after it was cached",
+    );
+    // The new key's tokens work.
+    assert_eq!(
+        send(&app, post(&initialize(), Some(&alice(&issuer)), None))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}

@@ -82,6 +82,34 @@ impl Jwks {
         }
     }
 
+    /// Fetches the key set again if it is past its time to live (and the rate limit allows).
+    pub(crate) async fn refresh_if_stale(&self) {
+        let (stale, due) = {
+            let cache = self.read();
+            let stale = cache.fetched_at.is_some_and(|at| at.elapsed() >= self.ttl);
+            (
+                stale,
+                cache
+                    .attempted_at
+                    .is_none_or(|at| at.elapsed() >= self.min_refetch),
+            )
+        };
+        // The rate limit is checked before queueing for the fetch lock, so that an outage
+        // does not line every request up behind it.
+        if stale && due {
+            self.refresh().await;
+        }
+    }
+
+    /// Whether the key set still holds the key `kid` (for a token without `kid`: any key).
+    pub(crate) fn has_key(&self, kid: Option<&str>) -> bool {
+        let cache = self.read();
+        match kid {
+            Some(kid) => cache.keys.iter().any(|k| k.kid.as_deref() == Some(kid)),
+            None => !cache.keys.is_empty(),
+        }
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
         self.cache.read().unwrap_or_else(|e| e.into_inner())
     }

@@ -7,7 +7,10 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value};
 
+use std::sync::Arc;
+
 use super::Auth;
+use super::cache::{Cached, TokenCache};
 use super::jwks::{Jwks, KeyError};
 
 /// A signature algorithm accepted for access tokens. There is no `none` and no HMAC: tokens
@@ -62,6 +65,7 @@ pub struct JwtConfig {
     pub(crate) http_timeout: Duration,
     /// Local development only: accept tokens without checking their signature.
     pub(crate) skip_signature: bool,
+    pub(crate) token_cache_capacity: usize,
 }
 
 impl JwtConfig {
@@ -82,6 +86,7 @@ impl JwtConfig {
             jwks_min_refetch: Duration::from_secs(30),
             http_timeout: Duration::from_secs(5),
             skip_signature: false,
+            token_cache_capacity: 10_000,
         }
     }
 
@@ -115,6 +120,14 @@ impl JwtConfig {
     pub fn jwks_cache(mut self, ttl: Duration, min_refetch: Duration) -> Self {
         self.jwks_ttl = ttl;
         self.jwks_min_refetch = min_refetch;
+        self
+    }
+
+    /// How many verified tokens are remembered (default 10 000; 0 turns the cache off). A
+    /// remembered token skips the signature check on later requests, until it expires or its
+    /// signing key leaves the key set.
+    pub fn token_cache(mut self, capacity: usize) -> Self {
+        self.token_cache_capacity = capacity;
         self
     }
 
@@ -191,6 +204,7 @@ pub(crate) struct Verifier {
     config: JwtConfig,
     jwks: Jwks,
     validations: Vec<(Algorithm, Validation)>,
+    cache: TokenCache,
 }
 
 impl Verifier {
@@ -217,15 +231,27 @@ impl Verifier {
             config.jwks_ttl,
             config.jwks_min_refetch,
         );
+        let cache = TokenCache::new(config.token_cache_capacity);
         Verifier {
             config,
             jwks,
             validations,
+            cache,
         }
     }
 
     /// Verifies `token` and returns its caller.
-    pub(crate) async fn verify(&self, token: &str) -> Result<Auth, TokenError> {
+    pub(crate) async fn verify(&self, token: &str) -> Result<Arc<Auth>, TokenError> {
+        // A token verified before skips the signature check, if it is still valid and its key
+        // is still in the (fresh) key set.
+        self.jwks.refresh_if_stale().await;
+        let leeway = self.config.leeway.as_secs();
+        if let Cached::Hit(auth) = self
+            .cache
+            .get(token, super::now(), leeway, |kid| self.jwks.has_key(kid))
+        {
+            return Ok(auth);
+        }
         let header = jsonwebtoken::decode_header(token).map_err(|_| {
             TokenError::Invalid(format!(
                 "the access token is not a JWT. Auth0 issues opaque access tokens when the \
@@ -241,7 +267,7 @@ impl Verifier {
             )));
         };
         if self.config.skip_signature {
-            return self.check_unsigned(token);
+            return self.check_unsigned(token).map(Arc::new);
         }
         let key = self
             .jwks
@@ -255,7 +281,9 @@ impl Verifier {
             })?;
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, validation)
             .map_err(|err| TokenError::Invalid(reason(err.kind()).into()))?;
-        Ok(Auth::from_claims(data.claims))
+        let auth = Arc::new(Auth::from_claims(data.claims));
+        self.cache.insert(token, Arc::clone(&auth), header.kid);
+        Ok(auth)
     }
 }
 

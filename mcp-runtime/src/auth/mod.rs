@@ -1,5 +1,6 @@
 //! Who may call a tool: verified callers, permissions and guards.
 
+pub(crate) mod cache;
 #[cfg(feature = "testing")]
 pub(crate) mod dev_issuer;
 pub(crate) mod jwks;
@@ -255,6 +256,13 @@ impl fmt::Debug for Auth {
             .field("expires_at", &self.expires_at)
             .finish_non_exhaustive()
     }
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 /// A space-separated string or an array of strings.

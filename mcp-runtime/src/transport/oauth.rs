@@ -86,7 +86,7 @@ impl AuthSettings {
             Credentials::Bearer(token) => token,
         };
         match self.verifier.verify(token).await {
-            Ok(auth) => Ok(Some(Arc::new(auth))),
+            Ok(auth) => Ok(Some(auth)),
             Err(err) => {
                 // The reason, never the token.
                 tracing::info!(resource = %self.resource, "refused a token: {err:?}");
