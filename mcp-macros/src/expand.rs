@@ -175,6 +175,10 @@ fn expand(tool: &Tool) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let server_checks = server_checks(tool, &all_of, &any_of);
+    let talks_back = tool
+        .params
+        .iter()
+        .any(|p| matches!(p.kind, ParamKind::Context { .. }));
     let output_schema = quote_spanned! {ret_ty.span()=>
         <#ret_ty as #p::IntoToolResult>::output_schema()
     };
@@ -227,6 +231,7 @@ fn expand(tool: &Tool) -> TokenStream {
                         },
                         requires: <Self as #p::ToolMeta>::REQUIRES,
                         on_denied: <Self as #p::ToolMeta>::ON_DENIED,
+                        talks_back: #talks_back,
                     }
                 }
 

@@ -38,6 +38,8 @@ pub struct ToolDescriptor {
     pub requires: Requirement,
     /// What a caller without the permission gets, when the tool overrides the server's choice.
     pub on_denied: Option<Denial>,
+    /// Whether the tool takes a [`Context`], and so may talk back (progress, logs, requests).
+    pub talks_back: bool,
 }
 
 /// Hints about a tool's behaviour, from the flags of `#[tool(...)]`.

@@ -36,9 +36,13 @@ impl RpcError {
     }
 }
 
-/// A successful response.
+/// A successful response. Built by moving `id` and `result` in: `json!` would copy `result`.
 pub(crate) fn response(id: Value, result: Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "result": result})
+    let mut object = Map::with_capacity(3);
+    object.insert("jsonrpc".into(), Value::String("2.0".into()));
+    object.insert("id".into(), id);
+    object.insert("result".into(), result);
+    Value::Object(object)
 }
 
 /// One incoming message.

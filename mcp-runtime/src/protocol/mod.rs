@@ -97,6 +97,7 @@ struct Tool {
     call: ErasedCall,
     requirement: Requirement,
     denial: Denial,
+    talks_back: bool,
     /// The tool as `tools/list` shows it, serialized once at start-up.
     listed: Value,
 }
@@ -164,6 +165,7 @@ impl Engine {
                 call: Box::new(move |c| call(&state, c)),
                 requirement: descriptor.requires,
                 denial: descriptor.on_denied.unwrap_or(info.on_denied),
+                talks_back: descriptor.talks_back,
                 listed,
             });
         }
@@ -238,6 +240,17 @@ impl Engine {
             )
             .into()),
         }
+    }
+
+    /// Whether answering this request may need a stream back to the client: a `tools/call` of
+    /// a tool that takes a `Context`. Other requests are answered without setting one up.
+    pub(crate) fn may_stream(&self, method: &str, params: Option<&Map<String, Value>>) -> bool {
+        method == "tools/call"
+            && params
+                .and_then(|p| p.get("name"))
+                .and_then(Value::as_str)
+                .and_then(|name| self.index.get(name))
+                .is_some_and(|&i| self.tools[i].talks_back)
     }
 
     /// Takes a notification from the client. None of them has an answer.
@@ -364,8 +377,7 @@ impl Engine {
         };
         let meta = params.remove("_meta");
         let cancel = Arc::new(peer::Cancel::default());
-        let key = session.request_key(&id);
-        let _in_flight = InFlight::register(&self.in_flight, key, Arc::clone(&cancel));
+        let (key_session, key_id) = (Arc::clone(&session), id.clone());
         let peer = Peer {
             outbox,
             pending: Arc::clone(&self.pending),
@@ -374,7 +386,16 @@ impl Engine {
             logger: self.info.name,
         };
         let context = Context::new(id, meta, session, auth, peer);
-        let call = CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name);
+        let mut call = CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name);
+        // Most tools finish at their first poll; only one that waits is entered in the table of
+        // requests in flight, where `notifications/cancelled` finds it.
+        tokio::select! {
+            biased;
+            result = &mut call => return Ok(result_json(result)),
+            () = std::future::ready(()) => {}
+        }
+        let key = key_session.request_key(&key_id);
+        let _in_flight = InFlight::register(&self.in_flight, key, Arc::clone(&cancel));
         tokio::select! {
             result = call => Ok(result_json(result)),
             () = cancel.cancelled() => Err(Failure::Cancelled),

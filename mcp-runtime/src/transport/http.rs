@@ -8,9 +8,8 @@ use tokio::sync::mpsc;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
@@ -58,8 +57,9 @@ impl HttpConfig {
     }
 
     fn host_allowed(&self, host: &str) -> bool {
-        let host = host.to_ascii_lowercase();
-        self.allowed_hosts.contains(&host)
+        self.allowed_hosts
+            .iter()
+            .any(|allowed| allowed.eq_ignore_ascii_case(host))
     }
 
     fn origin_allowed(&self, origin: &str) -> bool {
@@ -101,15 +101,10 @@ pub(crate) fn router(engine: Engine, config: HttpConfig, auth: Option<AuthSettin
         auth,
         sessions: Mutex::new(HashMap::new()),
     });
-    let mut router = Router::new()
-        .route(
-            &path,
-            post(post_message).get(get_stream).delete(delete_session),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            Arc::clone(&shared),
-            check_host_and_origin,
-        ));
+    let mut router = Router::new().route(
+        &path,
+        post(post_message).get(get_stream).delete(delete_session),
+    );
     if with_auth {
         // RFC 9728: at the well-known path with the resource's path appended, and at the bare
         // well-known path for clients that look there.
@@ -166,52 +161,42 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
 }
 
 /// Refuses requests whose `Host` or `Origin` is not allowed (DNS rebinding protection).
-async fn check_host_and_origin(
-    State(shared): State<Arc<Shared>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let host = request.uri().authority().map(|a| a.as_str()).or_else(|| {
-        request
-            .headers()
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-    });
-    let Some(host) = host else {
-        return http_error(
+/// Called first by every handler of the MCP endpoint (a function rather than a middleware
+/// layer, which costs an allocation and a boxed future per request on the hot path).
+#[allow(clippy::result_large_err)] // the error is the finished HTTP response
+fn check_host_and_origin(config: &HttpConfig, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return Err(http_error(
             StatusCode::FORBIDDEN,
             -32000,
             "Forbidden: the request has no Host header",
-        );
+        ));
     };
-    if !shared.config.host_allowed(strip_port(host)) {
+    if !config.host_allowed(strip_port(host)) {
         tracing::warn!(host, "refused a request for a host that is not allowed");
-        return http_error(
+        return Err(http_error(
             StatusCode::FORBIDDEN,
             -32000,
             format!(
                 "Forbidden: host `{}` is not allowed (see Server::allowed_hosts)",
                 strip_port(host)
             ),
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN)
+        && !origin.to_str().is_ok_and(|o| config.origin_allowed(o))
+    {
+        tracing::warn!(
+            ?origin,
+            "refused a request from an origin that is not allowed"
         );
+        return Err(http_error(
+            StatusCode::FORBIDDEN,
+            -32000,
+            "Forbidden: this Origin is not allowed (see Server::allowed_origins)",
+        ));
     }
-    if let Some(origin) = request.headers().get(header::ORIGIN) {
-        let allowed = origin
-            .to_str()
-            .is_ok_and(|o| shared.config.origin_allowed(o));
-        if !allowed {
-            tracing::warn!(
-                ?origin,
-                "refused a request from an origin that is not allowed"
-            );
-            return http_error(
-                StatusCode::FORBIDDEN,
-                -32000,
-                "Forbidden: this Origin is not allowed (see Server::allowed_origins)",
-            );
-        }
-    }
-    next.run(request).await
+    Ok(())
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -237,6 +222,9 @@ async fn post_message(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if let Err(response) = check_host_and_origin(&shared.config, &headers) {
+        return response;
+    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -291,7 +279,8 @@ async fn post_message(
     };
     match message {
         Message::Request { id, method, params } => {
-            let streaming = accepts_event_stream(&headers);
+            let streaming = accepts_event_stream(&headers)
+                && shared.engine.may_stream(&method, params.as_ref());
             answer(shared, session, auth, id, method, params, streaming).await
         }
         Message::Notification { method, params } => {
@@ -575,6 +564,9 @@ fn session_not_found() -> Response {
 /// `GET`: the session's stream for messages not tied to a request. It carries keep-alive
 /// comments and ends when the session does. A stateless server has no such stream (405).
 async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(response) = check_host_and_origin(&shared.config, &headers) {
+        return response;
+    }
     let auth = match authenticate(&shared, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,
@@ -626,6 +618,9 @@ async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
 }
 
 async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(response) = check_host_and_origin(&shared.config, &headers) {
+        return response;
+    }
     let auth = match authenticate(&shared, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,

@@ -1,0 +1,21 @@
+-- wrk: POST one JSON-RPC tools/call of `echo`, with the bearer token from $TOKEN if set.
+wrk.method = "POST"
+wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept"] = "application/json, text/event-stream"
+wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
+local token = os.getenv("TOKEN")
+if token ~= nil and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+-- Count answers that are not 200, so that a benchmark of errors is never mistaken for one of answers.
+local errors = 0
+function response(status, headers, body)
+  if status ~= 200 then
+    errors = errors + 1
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format("non-200: %d\n", errors))
+end
