@@ -68,6 +68,7 @@ const _: () = {
                 requires: <Self as ::mcp_runtime::__private::ToolMeta>::REQUIRES,
                 on_denied: <Self as ::mcp_runtime::__private::ToolMeta>::ON_DENIED,
                 talks_back: false,
+                timeout: ::core::option::Option::None,
             }
         }
         fn call(

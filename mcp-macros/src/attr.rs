@@ -20,6 +20,7 @@ const TOOL_KEYS: &[&str] = &[
     "authenticated",
     "public",
     "on_denied",
+    "timeout_secs",
     "crate",
 ];
 
@@ -42,6 +43,8 @@ pub(crate) struct ToolAttr {
     /// `authenticated`: any verified caller, whatever their permissions.
     pub authenticated: Option<Span>,
     pub on_denied: Option<Ident>,
+    /// `timeout_secs = 30`: this tool's time limit, instead of the server's.
+    pub timeout_secs: Option<syn::LitInt>,
     pub krate: Option<Path>,
 }
 
@@ -84,6 +87,17 @@ impl ToolAttr {
             "authenticated" => set(&mut self.authenticated, meta, flag),
             // on_denied = tool_error | insufficient_scope | hide
             "on_denied" => set(&mut self.on_denied, meta, on_denied),
+            // timeout_secs = 30
+            "timeout_secs" => set(&mut self.timeout_secs, meta, |m| {
+                let lit: syn::LitInt = m.value()?.parse()?;
+                match lit.base10_parse::<u64>() {
+                    Ok(secs) if secs > 0 => Ok(lit),
+                    _ => Err(syn::Error::new(
+                        lit.span(),
+                        "`timeout_secs` is a whole number of seconds, at least 1",
+                    )),
+                }
+            }),
             // Bare flags: read_only, destructive, idempotent, open_world
             "read_only" => set(&mut self.read_only, meta, flag),
             "destructive" => set(&mut self.destructive, meta, flag),

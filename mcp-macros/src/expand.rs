@@ -179,6 +179,12 @@ fn expand(tool: &Tool) -> TokenStream {
         .params
         .iter()
         .any(|p| matches!(p.kind, ParamKind::Context { .. }));
+    let timeout = match &tool.attr.timeout_secs {
+        Some(secs) => {
+            quote!(::core::option::Option::Some(::core::time::Duration::from_secs(#secs)))
+        }
+        None => quote!(::core::option::Option::None),
+    };
     let output_schema = quote_spanned! {ret_ty.span()=>
         <#ret_ty as #p::IntoToolResult>::output_schema()
     };
@@ -232,6 +238,7 @@ fn expand(tool: &Tool) -> TokenStream {
                         requires: <Self as #p::ToolMeta>::REQUIRES,
                         on_denied: <Self as #p::ToolMeta>::ON_DENIED,
                         talks_back: #talks_back,
+                        timeout: #timeout,
                     }
                 }
 

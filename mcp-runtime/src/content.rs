@@ -31,6 +31,25 @@ impl CallToolResult {
         }
     }
 
+    /// The size of the content blocks, roughly as sent. (Structured content also goes out as
+    /// a text block, which is counted.)
+    pub(crate) fn content_bytes(&self) -> usize {
+        self.content
+            .iter()
+            .map(|block| match block {
+                Content::Text { text } => text.len(),
+                Content::Image { data, .. } | Content::Audio { data, .. } => data.len(),
+                Content::Resource {
+                    resource: ResourceContents::Text { text, .. },
+                } => text.len(),
+                Content::Resource {
+                    resource: ResourceContents::Blob { blob, .. },
+                } => blob.len(),
+                Content::ResourceLink { uri, name, .. } => uri.len() + name.len(),
+            })
+            .sum()
+    }
+
     /// A failed result whose text tells the model what went wrong.
     pub fn error(message: impl Into<String>) -> Self {
         CallToolResult {

@@ -96,6 +96,7 @@ pub struct Server {
     auth0: Option<Auth0Config>,
     public_url: Option<String>,
     allow_anonymous: bool,
+    shutdown_timeout: Duration,
 }
 
 /// What the OAuth mode adds to the MCP endpoint.
@@ -138,6 +139,7 @@ impl Server {
             auth0: None,
             public_url: None,
             allow_anonymous: false,
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 
@@ -196,6 +198,35 @@ impl Server {
     /// (5 minutes by default: a person may be answering); then the tool gets an error.
     pub fn client_request_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.engine.client_timeout = timeout;
+        self
+    }
+
+    /// How long a tool may run (10 minutes by default), unless it sets its own limit with
+    /// `#[tool(timeout_secs = ...)]`. A tool out of time is stopped and the caller gets an error.
+    pub fn tool_timeout(mut self, limit: std::time::Duration) -> Self {
+        self.engine.tool_timeout = limit;
+        self
+    }
+
+    /// The largest result a tool may return, in bytes of content (16 MiB by default); a larger
+    /// one is replaced by an error result.
+    pub fn max_result_bytes(mut self, limit: usize) -> Self {
+        self.engine.max_result_bytes = limit;
+        self
+    }
+
+    /// The most MCP sessions open at once (10 000 by default) and how long an unused one lives
+    /// (1 hour). When the table is full, `initialize` gets 503 until sessions expire.
+    pub fn session_limits(mut self, max_sessions: usize, idle: std::time::Duration) -> Self {
+        self.http.max_sessions = max_sessions.max(1);
+        self.http.session_idle = idle;
+        self
+    }
+
+    /// How long [`serve`](Self::serve) waits, after Ctrl-C or SIGTERM, for the requests in
+    /// flight to finish (30 seconds by default). New connections are refused at once.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
         self
     }
 
@@ -423,6 +454,7 @@ impl Server {
             self.resolved_public_url()
                 .unwrap_or_else(|_| format!("http://{local}"))
         );
+        let shutdown_timeout = self.shutdown_timeout;
         let (router, authorization_server) = self.build()?;
         let authorization =
             authorization_server.unwrap_or_else(|| "none: no authentication".into());
@@ -432,9 +464,27 @@ impl Server {
              Authorization server:  {authorization}\n  \
              Try it:                npx @modelcontextprotocol/inspector, then Transport \"Streamable HTTP\", URL {url}"
         );
-        axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping_tx.send(());
+        });
+        // In-flight requests get `shutdown_timeout` to finish after the signal; then they are
+        // abandoned and the process may exit.
+        let deadline = async move {
+            if stopping_rx.await.is_ok() {
+                tokio::time::sleep(shutdown_timeout).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            result = server => result?,
+            () = deadline => tracing::warn!(
+                "requests still in flight {} seconds after the shutdown signal were abandoned",
+                shutdown_timeout.as_secs()
+            ),
+        }
         tracing::info!("MCP server `{name}` stopped");
         Ok(())
     }

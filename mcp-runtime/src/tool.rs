@@ -40,6 +40,8 @@ pub struct ToolDescriptor {
     pub on_denied: Option<Denial>,
     /// Whether the tool takes a [`Context`], and so may talk back (progress, logs, requests).
     pub talks_back: bool,
+    /// The tool's own time limit (`#[tool(timeout_secs = ...)]`), instead of the server's.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Hints about a tool's behaviour, from the flags of `#[tool(...)]`.

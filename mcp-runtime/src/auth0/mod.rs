@@ -28,6 +28,7 @@ pub struct Auth0Config {
     pub(crate) scopes_supported: Option<Vec<String>>,
     pub(crate) upstream_scopes: Vec<String>,
     pub(crate) verify_jwt: bool,
+    pub(crate) rate_limit_per_minute: u32,
 }
 
 impl std::fmt::Debug for Auth0Config {
@@ -73,6 +74,7 @@ impl Auth0Config {
                 .map(String::from)
                 .to_vec(),
             verify_jwt: true,
+            rate_limit_per_minute: 600,
         }
     }
 
@@ -104,6 +106,13 @@ impl Auth0Config {
         scopes: I,
     ) -> Self {
         self.upstream_scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// How many requests a minute each of the proxy's `/register`, `/authorize` and `/token`
+    /// accepts (600 by default, in bursts of up to a tenth of that); past it they answer 429.
+    pub fn rate_limit(mut self, requests_per_minute: u32) -> Self {
+        self.rate_limit_per_minute = requests_per_minute.max(1);
         self
     }
 

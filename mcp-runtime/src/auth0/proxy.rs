@@ -98,7 +98,66 @@ struct IssuedCode {
     redirect_uri: String,
 }
 
+/// A token bucket: `capacity` requests at once, refilled at `per_second`.
+struct RateLimit {
+    capacity: f64,
+    per_second: f64,
+    state: Mutex<(f64, Instant)>,
+}
+
+impl RateLimit {
+    fn per_minute(per_minute: u32) -> Self {
+        let capacity = f64::from((per_minute / 10).max(1));
+        RateLimit {
+            capacity,
+            per_second: f64::from(per_minute) / 60.0,
+            state: Mutex::new((capacity, Instant::now())),
+        }
+    }
+
+    /// Takes one request's token; false when the bucket is empty.
+    fn allow(&self) -> bool {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (tokens, last) = &mut *state;
+        *tokens = (*tokens + last.elapsed().as_secs_f64() * self.per_second).min(self.capacity);
+        *last = Instant::now();
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The rate limits of the proxy's endpoints.
+struct Limits {
+    register: RateLimit,
+    authorize: RateLimit,
+    token: RateLimit,
+}
+
+fn too_many_requests(json: bool) -> Response {
+    let mut response = if json {
+        oauth_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "temporarily_unavailable",
+            "too many requests; try again shortly",
+        )
+    } else {
+        html_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-ins right now. Try again in a minute.",
+        )
+    };
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+    response
+}
+
 pub(crate) struct Proxy {
+    limits: Limits,
     upstream: Auth0Config,
     /// Our issuer: the server's public URL.
     base: String,
@@ -131,7 +190,14 @@ impl Proxy {
         let derived = hmac::sign(&master, b"mcp-runtime oauth proxy signing key v1");
         let key = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
         let secure_cookies = base.starts_with("https://");
+        let per_minute = upstream.rate_limit_per_minute;
+        let limits = Limits {
+            register: RateLimit::per_minute(per_minute),
+            authorize: RateLimit::per_minute(per_minute),
+            token: RateLimit::per_minute(per_minute),
+        };
         Proxy {
+            limits,
             upstream,
             base,
             resource,
@@ -416,6 +482,9 @@ fn with_cors(mut response: Response) -> Response {
 
 /// RFC 7591 dynamic client registration.
 async fn register(State(proxy): State<Arc<Proxy>>, body: Bytes) -> Response {
+    if !proxy.limits.register.allow() {
+        return too_many_requests(true);
+    }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -511,6 +580,9 @@ async fn authorize(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    if !proxy.limits.authorize.allow() {
+        return too_many_requests(false);
+    }
     let params = form_urlencoded(query.unwrap_or_default().as_bytes());
     let Some(client_id) = params.get("client_id") else {
         return html_error(
@@ -710,6 +782,9 @@ async fn callback(State(proxy): State<Arc<Proxy>>, RawQuery(query): RawQuery) ->
 
 /// `POST /token`: authorization_code and refresh_token grants, exchanged at Auth0.
 async fn token(State(proxy): State<Arc<Proxy>>, headers: HeaderMap, body: Bytes) -> Response {
+    if !proxy.limits.token.allow() {
+        return too_many_requests(true);
+    }
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -50,6 +50,17 @@ pub(crate) struct Session {
     log_level: AtomicU8,
     /// What the client said it can do at `initialize` (`sampling`, `elicitation`, ...).
     client_capabilities: Value,
+    /// When the session was last used, in milliseconds since the server started.
+    last_used: std::sync::atomic::AtomicU64,
+}
+
+/// Milliseconds since the first call, a monotonic clock for session idleness.
+pub(crate) fn clock_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
 }
 
 impl Session {
@@ -66,7 +77,18 @@ impl Session {
             principal,
             log_level: AtomicU8::new(1),
             client_capabilities,
+            last_used: std::sync::atomic::AtomicU64::new(clock_ms()),
         }
+    }
+
+    /// Marks the session as used now.
+    pub(crate) fn touch(&self) {
+        self.last_used.store(clock_ms(), Ordering::Relaxed);
+    }
+
+    /// Whether the session has not been used for `idle`.
+    pub(crate) fn idle_for(&self, idle: std::time::Duration) -> bool {
+        clock_ms().saturating_sub(self.last_used.load(Ordering::Relaxed)) >= idle.as_millis() as u64
     }
 
     /// The least severe log level the client wants, as an index of the levels.
@@ -98,6 +120,7 @@ struct Tool {
     requirement: Requirement,
     denial: Denial,
     talks_back: bool,
+    timeout: Option<std::time::Duration>,
     /// The tool as `tools/list` shows it, serialized once at start-up.
     listed: Value,
 }
@@ -135,6 +158,10 @@ pub(crate) struct Engine {
     in_flight: std::sync::Mutex<HashMap<String, Arc<peer::Cancel>>>,
     /// How long a tool waits for a client's answer to sampling or elicitation.
     pub client_timeout: std::time::Duration,
+    /// How long a tool may run, unless it sets its own limit.
+    pub tool_timeout: std::time::Duration,
+    /// The largest result a tool may return, in bytes of content.
+    pub max_result_bytes: usize,
 }
 
 impl Engine {
@@ -166,6 +193,7 @@ impl Engine {
                 requirement: descriptor.requires,
                 denial: descriptor.on_denied.unwrap_or(info.on_denied),
                 talks_back: descriptor.talks_back,
+                timeout: descriptor.timeout,
                 listed,
             });
         }
@@ -178,6 +206,8 @@ impl Engine {
             pending: Arc::default(),
             in_flight: std::sync::Mutex::default(),
             client_timeout: std::time::Duration::from_secs(300),
+            tool_timeout: std::time::Duration::from_secs(600),
+            max_result_bytes: 16 << 20,
         }
     }
 
@@ -386,20 +416,60 @@ impl Engine {
             logger: self.info.name,
         };
         let context = Context::new(id, meta, session, auth, peer);
-        let mut call = CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name);
+        let limit = tool.timeout.unwrap_or(self.tool_timeout);
+        let call = CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name);
+        let mut call = std::pin::pin!(tokio::time::timeout(limit, call));
         // Most tools finish at their first poll; only one that waits is entered in the table of
         // requests in flight, where `notifications/cancelled` finds it.
         tokio::select! {
             biased;
-            result = &mut call => return Ok(result_json(result)),
+            result = &mut call => return Ok(self.checked_result(tool, limit, result)),
             () = std::future::ready(()) => {}
         }
         let key = key_session.request_key(&key_id);
         let _in_flight = InFlight::register(&self.in_flight, key, Arc::clone(&cancel));
         tokio::select! {
-            result = call => Ok(result_json(result)),
+            result = call => Ok(self.checked_result(tool, limit, result)),
             () = cancel.cancelled() => Err(Failure::Cancelled),
         }
+    }
+
+    /// The result a tool's call ends with: an error when it ran out of time or returned more
+    /// than the server accepts.
+    fn checked_result(
+        &self,
+        tool: &Tool,
+        limit: std::time::Duration,
+        result: Result<CallToolResult, tokio::time::error::Elapsed>,
+    ) -> Value {
+        let result = match result {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!(
+                    tool = tool.name,
+                    seconds = limit.as_secs_f64(),
+                    "a tool ran out of time and was stopped"
+                );
+                return result_json(CallToolResult::error(format!(
+                    "The tool `{}` did not finish within {} seconds and was stopped.",
+                    tool.name,
+                    limit.as_secs_f64()
+                )));
+            }
+        };
+        let size = result.content_bytes();
+        if size > self.max_result_bytes {
+            tracing::warn!(
+                tool = tool.name,
+                size,
+                "a tool's result was too large and was replaced by an error"
+            );
+            return result_json(CallToolResult::error(format!(
+                "The tool `{}` returned {size} bytes, more than this server accepts ({} bytes).",
+                tool.name, self.max_result_bytes
+            )));
+        }
+        result_json(result)
     }
 }
 

@@ -33,6 +33,10 @@ pub(crate) struct HttpConfig {
     pub allowed_hosts: Vec<String>,
     pub allowed_origins: Vec<String>,
     pub max_body_bytes: usize,
+    /// The most sessions at once; past it `initialize` gets 503 until some expire.
+    pub max_sessions: usize,
+    /// A session unused for this long expires.
+    pub session_idle: std::time::Duration,
 }
 
 const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -45,6 +49,8 @@ impl Default for HttpConfig {
             allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
             allowed_origins: Vec::new(),
             max_body_bytes: 4 * 1024 * 1024,
+            max_sessions: 10_000,
+            session_idle: std::time::Duration::from_secs(3600),
         }
     }
 }
@@ -484,11 +490,29 @@ fn initialize(
             principal,
             capabilities,
         ));
-        shared
-            .sessions
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(Arc::clone(&session_id), session);
+        let mut sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        if sessions.len() >= shared.config.max_sessions {
+            let idle = shared.config.session_idle;
+            sessions.retain(|_, session| !session.idle_for(idle));
+        }
+        if sessions.len() >= shared.config.max_sessions {
+            drop(sessions);
+            tracing::warn!(
+                max = shared.config.max_sessions,
+                "refused a new session: the session table is full"
+            );
+            let mut refused = http_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                code::INTERNAL_ERROR,
+                "Service Unavailable: too many sessions are open; try again later",
+            );
+            refused
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            return refused;
+        }
+        sessions.insert(Arc::clone(&session_id), session);
+        drop(sessions);
         if let Ok(value) = HeaderValue::from_str(&session_id) {
             response.headers_mut().insert(SESSION_HEADER, value);
         }
@@ -535,16 +559,24 @@ fn find_session(
             "Bad Request: missing Mcp-Session-Id header; send `initialize` first and echo the session id it returns",
         ));
     };
-    let session = shared
-        .sessions
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(id)
-        .cloned();
+    let session = {
+        let mut sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        match sessions.get(id) {
+            // A session unused for too long has expired.
+            Some(session) if session.idle_for(shared.config.session_idle) => {
+                sessions.remove(id);
+                None
+            }
+            found => found.cloned(),
+        }
+    };
     // A session belongs to the caller that opened it: with another caller's token it does
     // not exist.
     match session {
-        Some(session) if session.principal == auth.map(Auth::principal) => Ok(session),
+        Some(session) if session.principal == auth.map(Auth::principal) => {
+            session.touch();
+            Ok(session)
+        }
         Some(_) => {
             tracing::warn!("refused a session id presented by another caller than its owner");
             Err(session_not_found())
