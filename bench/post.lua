@@ -9,13 +9,24 @@ if token ~= nil and token ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. token
 end
 
--- Count answers that are not 200, so that a benchmark of errors is never mistaken for one of answers.
-local errors = 0
+-- Count answers that are not 200, so that a benchmark of errors is never mistaken for one of
+-- answers. Counters live in each thread's Lua state; done() runs in another and collects them.
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  errors = 0
+end
 function response(status, headers, body)
   if status ~= 200 then
     errors = errors + 1
   end
 end
 function done(summary, latency, requests)
-  io.write(string.format("non-200: %d\n", errors))
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("errors")
+  end
+  io.write(string.format("non-200: %d\n", total))
 end
