@@ -791,3 +791,47 @@ async fn a_cached_token_is_refused_once_its_key_leaves_the_key_set() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_jwks_endpoint_answering_garbage_is_a_503_until_it_recovers() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let issuer = TestIssuer::start().await;
+    let healthy = Arc::new(AtomicBool::new(false));
+    let (state, real) = (Arc::clone(&healthy), issuer.jwks_url());
+    // Garbage until healthy; then a redirect to the real key set.
+    let flaky = axum::Router::new().route(
+        "/jwks",
+        axum::routing::get(move || {
+            let (state, real) = (Arc::clone(&state), real.clone());
+            async move {
+                use mcp_runtime::axum::response::IntoResponse;
+                if state.load(Ordering::SeqCst) {
+                    (StatusCode::TEMPORARY_REDIRECT, [("location", real)]).into_response()
+                } else {
+                    (StatusCode::OK, "{\"keys\": \"not a list\"} <html>").into_response()
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, flaky).await });
+    let app = app(
+        issuer
+            .config(AUDIENCE)
+            .jwks_url(url)
+            .jwks_cache(Duration::from_secs(600), Duration::ZERO),
+        false,
+    );
+    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.body
+    );
+    healthy.store(true, Ordering::SeqCst);
+    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}

@@ -455,6 +455,7 @@ impl Server {
                 .unwrap_or_else(|_| format!("http://{local}"))
         );
         let shutdown_timeout = self.shutdown_timeout;
+        let closing = std::sync::Arc::clone(&self.http.closing);
         let (router, authorization_server) = self.build()?;
         let authorization =
             authorization_server.unwrap_or_else(|| "none: no authentication".into());
@@ -467,6 +468,7 @@ impl Server {
         let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
         let server = axum::serve(listener, router).with_graceful_shutdown(async move {
             shutdown_signal().await;
+            closing.notify_waiters();
             let _ = stopping_tx.send(());
         });
         // In-flight requests get `shutdown_timeout` to finish after the signal; then they are

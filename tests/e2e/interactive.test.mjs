@@ -108,3 +108,23 @@ describe('interactive example via the MCP Inspector CLI', { timeout: 60_000 }, (
     assert.equal(result.content[0].text, 'Counted to 3.');
   });
 });
+
+describe('graceful shutdown', { timeout: 60_000 }, () => {
+  it('finishes the call in flight after SIGTERM, then stops', async () => {
+    const server = await startServer('interactive');
+    const client = new Client({ name: 'shutdown', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(server.url)));
+    const call = client.callTool({ name: 'count_slowly', arguments: { to: 5, delay_ms: 200 } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server.child.kill('SIGTERM');
+    const result = await call;
+    assert.equal(result.content[0].text, 'Counted to 5.');
+    const exited = await new Promise((resolve) => {
+      if (server.child.exitCode !== null) resolve(server.child.exitCode);
+      server.child.once('exit', (code) => resolve(code));
+    });
+    assert.equal(exited, 0);
+    await assert.rejects(fetch(server.url, { method: 'POST' }));
+    await server.stop();
+  });
+});

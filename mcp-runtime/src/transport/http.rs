@@ -37,6 +37,9 @@ pub(crate) struct HttpConfig {
     pub max_sessions: usize,
     /// A session unused for this long expires.
     pub session_idle: std::time::Duration,
+    /// Notified when the server shuts down: the sessions' GET streams end, so that graceful
+    /// shutdown does not wait for them.
+    pub closing: Arc<tokio::sync::Notify>,
 }
 
 const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -51,6 +54,7 @@ impl Default for HttpConfig {
             max_body_bytes: 4 * 1024 * 1024,
             max_sessions: 10_000,
             session_idle: std::time::Duration::from_secs(3600),
+            closing: Arc::default(),
         }
     }
 }
@@ -626,11 +630,17 @@ async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
         Err(response) => return response,
     };
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    let closing = Arc::clone(&shared.config.closing);
     let shared = Arc::downgrade(&shared);
     let task = tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(15));
+        let closing = closing.notified();
+        tokio::pin!(closing);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = &mut closing => return,
+            }
             let alive = shared.upgrade().is_some_and(|shared| {
                 let sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
                 session
