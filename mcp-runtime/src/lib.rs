@@ -118,6 +118,7 @@ mod auth0;
 mod content;
 mod context;
 mod error;
+mod http_util;
 mod protocol;
 mod server;
 mod tool;

@@ -19,6 +19,7 @@ use serde_json::{Map, Value, json};
 
 use super::testing::{KeyRing, TestIssuer};
 use crate::Auth0Config;
+use crate::http_util::{escape, oauth_error, random_token};
 
 /// A test user of the development issuer.
 struct DevUser {
@@ -457,21 +458,6 @@ async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
     response
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = json!({"error": error, "error_description": description});
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
-}
-
 fn page(status: StatusCode, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Development issuer</title>\
@@ -488,18 +474,4 @@ fn page(status: StatusCode, body: &str) -> Response {
         .headers_mut()
         .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn random_token(bytes: usize) -> String {
-    let mut buffer = vec![0u8; bytes];
-    getrandom::fill(&mut buffer).expect("the operating system's random number generator failed");
-    URL_SAFE_NO_PAD.encode(buffer)
 }

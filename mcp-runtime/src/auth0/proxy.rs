@@ -28,6 +28,7 @@ use serde_json::{Value, json};
 
 use super::Auth0Config;
 use super::metadata::json_ok;
+use crate::http_util::{escape, oauth_error, random_token};
 
 /// How long a pending authorization, a consent form or an issued code stays valid.
 const LIFETIME: Duration = Duration::from_secs(600);
@@ -337,7 +338,7 @@ impl Proxy {
 
     /// Sends the browser to Auth0 for this authorization.
     fn upstream_redirect(&self, request: ConsentRequest) -> Response {
-        let state = random_token();
+        let state = random_token(32);
         let pending = Pending {
             client_id: request.client_id,
             redirect_uri: request.redirect_uri,
@@ -391,7 +392,7 @@ impl Proxy {
     }
 
     fn consent_page(&self, request: ConsentRequest, client: &Client) -> Response {
-        let txn = random_token();
+        let txn = random_token(32);
         let csrf = self.sign(format!("csrf:{txn}").as_bytes());
         let name = client
             .name
@@ -752,7 +753,7 @@ async fn callback(State(proxy): State<Arc<Proxy>>, RawQuery(query): RawQuery) ->
             &proxy.base,
         );
     };
-    let code = random_token();
+    let code = random_token(32);
     let issued = IssuedCode {
         upstream_code: upstream_code.clone(),
         client_id: pending.client_id.clone(),
@@ -986,20 +987,6 @@ fn redirect(location: &str) -> Response {
     response
 }
 
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let body = json!({"error": error, "error_description": description});
-    let mut response = (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    with_cors(response)
-}
-
 /// A page for the person in the browser. Not frameable, not cached, no scripts.
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = (
@@ -1035,21 +1022,6 @@ fn html_error(status: StatusCode, message: &str) -> Response {
     )
 }
 
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
@@ -1059,13 +1031,6 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(key, _)| *key == name)
         .map(|(_, value)| value)
-}
-
-/// 256 random bits, URL-safe.
-fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the operating system's random number generator failed");
-    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 fn unix_now() -> u64 {
@@ -1094,13 +1059,5 @@ mod tests {
         assert!(!valid_redirect_uri("javascript:alert(1)"));
         assert!(!valid_redirect_uri("https://ok.example.com/cb#frag"));
         assert!(!valid_redirect_uri("not a uri"));
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape(r#"<a href="x">'&'</a>"#),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
-        );
     }
 }

@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::oauth::{self, AuthSettings};
 use crate::auth::Auth;
 use crate::auth::jwt::TokenError;
+use crate::http_util::json_body;
 use crate::protocol::jsonrpc::{self, Message, RpcError, code};
 use crate::protocol::peer::Outbox;
 use crate::protocol::{
@@ -140,6 +141,27 @@ async fn protected_resource_metadata(State(shared): State<Arc<Shared>>) -> Respo
     }
 }
 
+/// The checks every request to the MCP endpoint passes first: its `Host` and `Origin`, then
+/// its credentials. Gives the verified caller, or the response that refuses the request.
+#[allow(clippy::result_large_err)] // the error is the finished HTTP response
+async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Option<Arc<Auth>>, Response> {
+    check_host_and_origin(&shared.config, headers)?;
+    authenticate(shared, headers).await
+}
+
+/// 405 for the methods only a server with sessions has.
+fn without_sessions(why: &str) -> Response {
+    let mut response = http_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        code::INVALID_REQUEST,
+        format!("Method Not Allowed: {why}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
 /// The verified caller of a request, or the response that refuses it.
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
 async fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Option<Arc<Auth>>, Response> {
@@ -151,23 +173,10 @@ async fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Option<Arc
 
 /// A JSON-RPC error in an HTTP error response (the id is unknown at this level).
 fn http_error(status: StatusCode, code: i64, message: impl Into<String>) -> Response {
-    json_response(
+    json_body(
         status,
         &RpcError::new(code, message).into_response(Value::Null),
     )
-}
-
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        bytes,
-    )
-        .into_response()
 }
 
 /// Refuses requests whose `Host` or `Origin` is not allowed (DNS rebinding protection).
@@ -232,9 +241,10 @@ async fn post_message(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Err(response) = check_host_and_origin(&shared.config, &headers) {
-        return response;
-    }
+    let auth = match admit(&shared, &headers).await {
+        Ok(auth) => auth,
+        Err(response) => return response,
+    };
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -255,10 +265,6 @@ async fn post_message(
             );
         }
     };
-    let auth = match authenticate(&shared, &headers).await {
-        Ok(auth) => auth,
-        Err(response) => return response,
-    };
     let content_type = header_str(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some("application/json") {
         return http_error(
@@ -276,7 +282,7 @@ async fn post_message(
     }
     let message = match jsonrpc::parse(&body) {
         Ok(message) => message,
-        Err((id, err)) => return json_response(StatusCode::BAD_REQUEST, &err.into_response(id)),
+        Err((id, err)) => return json_body(StatusCode::BAD_REQUEST, &err.into_response(id)),
     };
     if let Message::Request { id, method, params } = &message
         && method == "initialize"
@@ -414,8 +420,8 @@ fn streamed_answer(id: Value, result: Result<Value, Failure>) -> Option<Value> {
 /// The HTTP answer for a finished request.
 fn finish(shared: &Shared, id: Value, result: Result<Value, Failure>) -> Response {
     match result {
-        Ok(result) => json_response(StatusCode::OK, &jsonrpc::response(id, result)),
-        Err(Failure::Rpc(err)) => json_response(StatusCode::OK, &err.into_response(id)),
+        Ok(result) => json_body(StatusCode::OK, &jsonrpc::response(id, result)),
+        Err(Failure::Rpc(err)) => json_body(StatusCode::OK, &err.into_response(id)),
         Err(Failure::Unauthenticated { scope }) => refuse(shared, TokenError::Missing, scope),
         Err(Failure::InsufficientScope { scope }) => match &shared.auth {
             Some(settings) => settings.insufficient_scope(scope),
@@ -484,7 +490,7 @@ fn initialize(
     auth: Option<&Auth>,
 ) -> Response {
     let (version, result, capabilities) = shared.engine.initialize(params);
-    let mut response = json_response(StatusCode::OK, &jsonrpc::response(id, result));
+    let mut response = json_body(StatusCode::OK, &jsonrpc::response(id, result));
     if !shared.config.stateless {
         let session_id: Arc<str> = new_session_id().into();
         let principal = auth.map(Auth::principal);
@@ -600,23 +606,14 @@ fn session_not_found() -> Response {
 /// `GET`: the session's stream for messages not tied to a request. It carries keep-alive
 /// comments and ends when the session does. A stateless server has no such stream (405).
 async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(response) = check_host_and_origin(&shared.config, &headers) {
-        return response;
-    }
-    let auth = match authenticate(&shared, &headers).await {
+    let auth = match admit(&shared, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,
     };
     if shared.config.stateless {
-        let mut response = http_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            code::INVALID_REQUEST,
-            "Method Not Allowed: this server runs without sessions, so it has no standalone stream",
+        return without_sessions(
+            "this server runs without sessions, so it has no standalone stream",
         );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
     }
     if !accepts_event_stream(&headers) {
         return http_error(
@@ -660,23 +657,12 @@ async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
 }
 
 async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Err(response) = check_host_and_origin(&shared.config, &headers) {
-        return response;
-    }
-    let auth = match authenticate(&shared, &headers).await {
+    let auth = match admit(&shared, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,
     };
     if shared.config.stateless {
-        let mut response = http_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            code::INVALID_REQUEST,
-            "Method Not Allowed: this server runs without sessions",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+        return without_sessions("this server runs without sessions");
     }
     let Some(id) = header_str(&headers, SESSION_HEADER) else {
         return http_error(

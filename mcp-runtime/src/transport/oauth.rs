@@ -4,11 +4,12 @@
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::auth::Auth;
 use crate::auth::jwt::{JwtConfig, TokenError, Verifier};
+use crate::http_util::json_body;
 use crate::server::ServerInfo;
 
 /// What the HTTP transport needs to authenticate requests.
@@ -195,19 +196,6 @@ fn quoted(text: &str) -> String {
     text.chars()
         .filter(|c| !matches!(c, '"' | '\\') && !c.is_control())
         .collect()
-}
-
-fn json_body(status: StatusCode, body: &Value) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        bytes,
-    )
-        .into_response()
 }
 
 /// `GET /.well-known/oauth-protected-resource[/mcp]`, readable from any origin.
