@@ -102,7 +102,15 @@
 //!
 //! | feature | what it adds |
 //! |---|---|
-//! | `testing` | `testing::TestIssuer`: an in-process issuer with a generated key, its JWKS on a loopback port, and tokens with the claims you choose |
+//! | `testing` | `testing::TestIssuer`: an in-process issuer with a generated key, its JWKS on a loopback port, and tokens with the claims you choose; `testing::DevIssuer`: a loopback stand-in for an Auth0 tenant (login page, test users `alice` and `bob`) for trying the Auth0 modes offline |
+//!
+//! # Auth0
+//!
+//! `oauth = auth0` makes the server a resource server for Auth0's own dynamic client
+//! registration; `oauth = auth0_proxy` makes it the authorization server clients see, in front
+//! of a pre-registered Auth0 Regular Web Application (registration, consent, PKCE, token
+//! relay). Both read `AUTH0_DOMAIN`, `AUTH0_AUDIENCE` (and for the proxy `AUTH0_CLIENT_ID`,
+//! `AUTH0_CLIENT_SECRET`) from the environment, or take an [`Auth0Config`].
 //!
 //! # Transport
 //!
@@ -110,6 +118,9 @@
 //! `initialize`): POST answers in `application/json`, notifications get 202, `Mcp-Session-Id`
 //! sessions (or [`Server::stateless`]), `MCP-Protocol-Version` checks, and `Host`/`Origin`
 //! validation against an allow-list (loopback names by default) to stop DNS rebinding.
+//! A request is answered with JSON unless its tool talks back through its [`Context`]
+//! (progress, logs, sampling, elicitation); then the answer is an SSE stream. Sessions are
+//! bounded and expire; tools have time limits and results a size cap (see [`Server`]).
 
 #[doc(hidden)]
 pub mod __private;
