@@ -414,3 +414,17 @@ async fn a_panicking_tool_is_an_error_result_and_the_server_lives_on() {
     .await;
     assert_eq!(ok["result"]["content"][0]["text"], "2");
 }
+
+#[tokio::test]
+async fn the_host_can_come_from_the_uri_authority_as_in_http2() {
+    let app = TestServer.router().unwrap();
+    let request = |uri: &str| {
+        Request::post(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(initialize_body("2025-11-25").to_string()))
+            .unwrap()
+    };
+    assert_eq!(send(&app, request("http://localhost:3000/mcp")).await.status, StatusCode::OK);
+    assert_eq!(send(&app, request("http://evil.example.com/mcp")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(send(&app, request("/mcp")).await.status, StatusCode::FORBIDDEN, "no host at all");
+}

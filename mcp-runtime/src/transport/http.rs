@@ -9,7 +9,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
@@ -144,8 +144,12 @@ async fn protected_resource_metadata(State(shared): State<Arc<Shared>>) -> Respo
 /// The checks every request to the MCP endpoint passes first: its `Host` and `Origin`, then
 /// its credentials. Gives the verified caller, or the response that refuses the request.
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
-async fn admit(shared: &Shared, headers: &HeaderMap) -> Result<Option<Arc<Auth>>, Response> {
-    check_host_and_origin(&shared.config, headers)?;
+async fn admit(
+    shared: &Shared,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Option<Arc<Auth>>, Response> {
+    check_host_and_origin(&shared.config, uri, headers)?;
     authenticate(shared, headers).await
 }
 
@@ -183,8 +187,17 @@ fn http_error(status: StatusCode, code: i64, message: impl Into<String>) -> Resp
 /// Called first by every handler of the MCP endpoint (a function rather than a middleware
 /// layer, which costs an allocation and a boxed future per request on the hot path).
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
-fn check_host_and_origin(config: &HttpConfig, headers: &HeaderMap) -> Result<(), Response> {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+fn check_host_and_origin(
+    config: &HttpConfig,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(), Response> {
+    // HTTP/2 carries the host in the URI's authority; HTTP/1.1 in `Host`.
+    let host = uri
+        .authority()
+        .map(|a| a.as_str())
+        .or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()));
+    let Some(host) = host else {
         return Err(http_error(
             StatusCode::FORBIDDEN,
             -32000,
@@ -238,10 +251,11 @@ fn accepts_json(headers: &HeaderMap) -> bool {
 
 async fn post_message(
     State(shared): State<Arc<Shared>>,
+    uri: Uri,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let auth = match admit(&shared, &headers).await {
+    let auth = match admit(&shared, &uri, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,
     };
@@ -605,8 +619,8 @@ fn session_not_found() -> Response {
 
 /// `GET`: the session's stream for messages not tied to a request. It carries keep-alive
 /// comments and ends when the session does. A stateless server has no such stream (405).
-async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let auth = match admit(&shared, &headers).await {
+async fn get_stream(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response {
+    let auth = match admit(&shared, &uri, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,
     };
@@ -656,8 +670,12 @@ async fn get_stream(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Re
     })
 }
 
-async fn delete_session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    let auth = match admit(&shared, &headers).await {
+async fn delete_session(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let auth = match admit(&shared, &uri, &headers).await {
         Ok(auth) => auth,
         Err(response) => return response,
     };
