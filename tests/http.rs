@@ -424,7 +424,21 @@ async fn the_host_can_come_from_the_uri_authority_as_in_http2() {
             .body(Body::from(initialize_body("2025-11-25").to_string()))
             .unwrap()
     };
-    assert_eq!(send(&app, request("http://localhost:3000/mcp")).await.status, StatusCode::OK);
-    assert_eq!(send(&app, request("http://evil.example.com/mcp")).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(send(&app, request("/mcp")).await.status, StatusCode::FORBIDDEN, "no host at all");
+    assert_eq!(
+        send(&app, request("http://localhost:3000/mcp"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        send(&app, request("http://evil.example.com/mcp"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app, request("/mcp")).await.status,
+        StatusCode::FORBIDDEN,
+        "no host at all"
+    );
 }

@@ -195,18 +195,24 @@ describe('auth0_proxy: this server as an OAuth proxy in front of an Auth0-like t
     assert.ok(payload);
   });
 
-  it('refuses a replayed state at the callback', async () => {
+  it('refuses a state from another browser, and a replayed state, at the callback', async () => {
     const provider = memoryProvider('replay');
     const client = new Client({ name: 'replay', version: '1.0.0' });
     await assert.rejects(client.connect(new StreamableHTTPClientTransport(new URL(server.url), { authProvider: provider })), UnauthorizedError);
     // Stop when Auth0 sends the browser back to the proxy's callback.
+    const jar = new Map();
     const atCallback = await fake.loginAs(provider.store.authorizationUrl.href, 'alice', {
-      proxyOrigin: base, stopAt: `${base}/oauth/callback`,
+      proxyOrigin: base, stopAt: `${base}/oauth/callback`, jar,
     });
-    const first = await fetch(atCallback.url, { redirect: 'manual' });
+    const cookie = [...(jar.get(base) ?? new Map())].map(([k, v]) => `${k}=${v}`).join('; ');
+    // Another browser (without the cookie set when the sign-in started) cannot finish it.
+    const stolen = await fetch(atCallback.url, { redirect: 'manual' });
+    assert.equal(stolen.status, 403);
+    assert.equal(stolen.headers.get('location'), null);
+    const first = await fetch(atCallback.url, { redirect: 'manual', headers: { cookie } });
     assert.equal(first.status, 303);
     assert.match(first.headers.get('location'), /^http:\/\/127\.0\.0\.1:9\/callback\?code=/);
-    const replay = await fetch(atCallback.url, { redirect: 'manual' });
+    const replay = await fetch(atCallback.url, { redirect: 'manual', headers: { cookie } });
     assert.equal(replay.status, 400);
     assert.equal(replay.headers.get('location'), null);
   });

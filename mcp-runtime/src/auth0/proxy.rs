@@ -38,6 +38,7 @@ const CAPACITY: usize = 10_000;
 const MAX_CONSENTS: usize = 20;
 const CONSENT_COOKIE: &str = "__Host-mcp_consent";
 const TXN_COOKIE: &str = "__Host-mcp_txn";
+const STATE_COOKIE: &str = "__Host-mcp_state";
 
 /// Items that expire, with a cap.
 struct Expiring<T> {
@@ -62,11 +63,27 @@ impl<T> Expiring<T> {
         Ok(())
     }
 
+    /// Removes and returns the item if `valid` accepts it; otherwise leaves it in place.
+    fn take_if(&mut self, key: &str, valid: impl FnOnce(&T) -> bool) -> Result<T, Taken> {
+        match self.items.get(key) {
+            None => return Err(Taken::Missing),
+            Some((_, value)) if !valid(value) => return Err(Taken::Refused),
+            Some(_) => {}
+        }
+        self.take(key).ok_or(Taken::Missing)
+    }
+
     /// Removes and returns the item: everything here is single use.
     fn take(&mut self, key: &str) -> Option<T> {
         let (at, value) = self.items.remove(key)?;
         (at.elapsed() < LIFETIME).then_some(value)
     }
+}
+
+/// Why [`Expiring::take_if`] gave nothing.
+enum Taken {
+    Missing,
+    Refused,
 }
 
 /// A registered client, as its signed client id carries it.
@@ -81,6 +98,8 @@ struct Pending {
     client_id: String,
     redirect_uri: String,
     client_state: Option<String>,
+    /// SHA-256 of the browser's binding cookie: only the browser that consented may finish.
+    browser: Vec<u8>,
 }
 
 /// An authorization waiting for the user's consent.
@@ -324,6 +343,15 @@ impl Proxy {
         )
     }
 
+    /// A cookie's name as this server sets it (without `__Host-` on plain-http loopback).
+    fn cookie_name(&self, name: &str) -> String {
+        if self.secure_cookies {
+            name.to_owned()
+        } else {
+            name.replacen("__Host-", "", 1)
+        }
+    }
+
     fn cookie(&self, name: &str, value: &str, max_age: u64) -> String {
         // `__Host-` cookies need `Secure`; browsers accept it on http://localhost too, but a
         // plain-http loopback server (local development) gets a cookie without the prefix rule.
@@ -339,10 +367,16 @@ impl Proxy {
     /// Sends the browser to Auth0 for this authorization.
     fn upstream_redirect(&self, request: ConsentRequest) -> Response {
         let state = random_token(32);
+        // The `state` alone could be handed to someone else's browser; a cookie set here binds
+        // the sign-in to the browser that consented (the callback checks it).
+        let binding = random_token(32);
         let pending = Pending {
             client_id: request.client_id,
             redirect_uri: request.redirect_uri,
             client_state: request.client_state,
+            browser: digest::digest(&digest::SHA256, binding.as_bytes())
+                .as_ref()
+                .to_vec(),
         };
         if self
             .pending
@@ -388,7 +422,13 @@ impl Proxy {
             .append_pair("audience", &self.upstream.audience)
             .append_pair("code_challenge", &request.code_challenge)
             .append_pair("code_challenge_method", "S256");
-        redirect(url.as_str())
+        let mut response = redirect(url.as_str());
+        if let Ok(value) =
+            HeaderValue::from_str(&self.cookie(STATE_COOKIE, &binding, LIFETIME.as_secs()))
+        {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        response
     }
 
     fn consent_page(&self, request: ConsentRequest, client: &Client) -> Response {
@@ -717,20 +757,42 @@ async fn consent(State(proxy): State<Arc<Proxy>>, headers: HeaderMap, body: Byte
 }
 
 /// `GET /oauth/callback`: Auth0 sends the browser back; the client gets a code of ours.
-async fn callback(State(proxy): State<Arc<Proxy>>, RawQuery(query): RawQuery) -> Response {
+async fn callback(
+    State(proxy): State<Arc<Proxy>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
     let params = form_urlencoded(query.unwrap_or_default().as_bytes());
-    let pending = params.get("state").and_then(|state| {
-        proxy
+    // Only the browser that consented (it holds the binding cookie) may finish the sign-in; a
+    // `state` shown to any other browser is refused and stays usable by the right one.
+    let binding = cookie(&headers, &proxy.cookie_name(STATE_COOKIE)).unwrap_or_default();
+    let binding = digest::digest(&digest::SHA256, binding.as_bytes());
+    let same_browser = |pending: &Pending| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(binding.as_ref(), &pending.browser)
+            .is_ok()
+    };
+    let taken = match params.get("state") {
+        Some(state) => proxy
             .pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .take(state)
-    });
-    let Some(pending) = pending else {
-        return html_error(
-            StatusCode::BAD_REQUEST,
-            "This sign-in expired or was already completed. Start again from your application.",
-        );
+            .take_if(state, same_browser),
+        None => Err(Taken::Missing),
+    };
+    let pending = match taken {
+        Ok(pending) => pending,
+        Err(Taken::Missing) => {
+            return html_error(
+                StatusCode::BAD_REQUEST,
+                "This sign-in expired or was already completed. Start again from your application.",
+            );
+        }
+        Err(Taken::Refused) => {
+            return html_error(
+                StatusCode::FORBIDDEN,
+                "This sign-in was started in another browser. Start again from your application, in this browser.",
+            );
+        }
     };
     let state = pending.client_state.as_deref();
     if let Some(error) = params.get("error") {
