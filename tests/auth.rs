@@ -299,6 +299,7 @@ async fn every_bad_token_gets_a_401_challenge() {
             issuer.token(AUDIENCE).not_before_in(3600).sign(),
         ),
         ("no exp", issuer.token(AUDIENCE).without("exp").sign()),
+        ("no sub", issuer.token(AUDIENCE).without("sub").sign()),
         (
             "wrong iss",
             issuer
@@ -509,6 +510,12 @@ async fn public_and_protected_tools_share_one_endpoint() {
     )
     .await;
     assert_challenge(&reply, false, "anonymous call of a protected tool");
+    // A hidden tool stays hidden from anonymous callers too: it answers as unknown.
+    let hidden = call(&app, None, &id, "admin_hidden", json!({})).await;
+    assert_eq!(
+        hidden.body["error"]["message"],
+        "Unknown tool: admin_hidden"
+    );
     assert!(
         reply
             .www_authenticate()

@@ -109,6 +109,24 @@ fn skipping_verification_is_refused_on_a_public_server() {
     );
 }
 
+#[tokio::test]
+async fn skipping_verification_is_refused_on_a_public_address() {
+    let config = Auth0Config::new("tenant.example.com", "https://api.example.com")
+        .dangerously_skip_jwt_verification();
+    let err = Dcr
+        .into_server()
+        .auth0(config)
+        .public_url("http://127.0.0.1:3000")
+        .serve("0.0.0.0:0")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must listen on a loopback address"),
+        "{err}"
+    );
+}
+
 #[test]
 fn domains_need_https_except_on_loopback() {
     let err = Dcr

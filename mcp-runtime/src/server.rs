@@ -437,6 +437,13 @@ impl Server {
                 source,
             })?;
         let local = listener.local_addr()?;
+        if self.auth0.as_ref().is_some_and(|config| !config.verify_jwt) && !local.ip().is_loopback()
+        {
+            return Err(Error::Config(format!(
+                "JWT verification is off (local development only), so the server must listen on a loopback \
+                 address, not {local}: anyone who can reach it could forge a token"
+            )));
+        }
         if self.public_url.is_none() && std::env::var_os("MCP_PUBLIC_URL").is_none() {
             self.public_url = Some(format!("http://{local}"));
         }

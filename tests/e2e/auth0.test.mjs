@@ -254,12 +254,12 @@ describe('auth0_proxy: this server as an OAuth proxy in front of an Auth0-like t
     })).json();
     const url = new URL(`${base}/authorize`);
     url.search = new URLSearchParams({ response_type: 'code', client_id: registered.client_id, redirect_uri: 'http://127.0.0.1:9/a', state: 'x' }).toString();
+    // Before the user consented to this client, errors are a page here, never a redirect to a
+    // URI that anyone could have registered (no open redirector).
     const response = await fetch(url, { redirect: 'manual' });
-    assert.equal(response.status, 303);
-    const location = new URL(response.headers.get('location'));
-    assert.equal(location.searchParams.get('error'), 'invalid_request');
-    assert.equal(location.searchParams.get('state'), 'x');
-    assert.equal(location.searchParams.get('iss'), base);
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('location'), null);
+    assert.match(await response.text(), /PKCE is required/);
   });
 });
 

@@ -163,17 +163,15 @@ impl JwtConfig {
 
 /// Accepts `https://...`, and `http://` only for a loopback host.
 pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
-    let (scheme, rest) = url.split_once("://").ok_or("is not a URL")?;
-    let authority = rest.split('/').next().unwrap_or_default();
-    let host = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let host = if host.starts_with('[') {
-        host.split(']').next().map(|h| &h[1..]).unwrap_or_default()
-    } else {
-        host.split(':').next().unwrap_or_default()
-    };
-    match scheme {
+    let parsed = reqwest::Url::parse(url).map_err(|_| "is not a URL")?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("carries credentials: remove the user name and password");
+    }
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    match parsed.scheme() {
         "https" if !host.is_empty() => Ok(()),
         "http" if is_loopback(host) => Ok(()),
         "http" => Err("uses http: only https is accepted, except on a loopback host"),
@@ -218,7 +216,7 @@ impl Verifier {
                 validation.set_issuer(&[&config.issuer]);
                 validation.set_audience(&[&config.audience]);
                 validation.required_spec_claims =
-                    HashSet::from(["exp", "iss", "aud"].map(String::from));
+                    HashSet::from(["exp", "iss", "aud", "sub"].map(String::from));
                 validation.validate_exp = true;
                 validation.validate_nbf = true;
                 validation.leeway = config.leeway.as_secs();
@@ -311,7 +309,7 @@ impl Verifier {
         }
         match claims.get("exp").and_then(Value::as_u64) {
             None => return Err(invalid("the token has no expiry (exp)")),
-            Some(exp) if exp + leeway < now => {
+            Some(exp) if exp.saturating_add(leeway) < now => {
                 return Err(invalid(reason(&ErrorKind::ExpiredSignature)));
             }
             Some(_) => {}
@@ -319,7 +317,7 @@ impl Verifier {
         if claims
             .get("nbf")
             .and_then(Value::as_u64)
-            .is_some_and(|nbf| nbf > now + leeway)
+            .is_some_and(|nbf| nbf > now.saturating_add(leeway))
         {
             return Err(invalid(reason(&ErrorKind::ImmatureSignature)));
         }
@@ -359,5 +357,8 @@ mod tests {
         assert!(check_url("http://127.0.0.1.evil.com/").is_err());
         assert!(check_url("ftp://x/").is_err());
         assert!(check_url("tenant.auth0.com").is_err());
+        assert!(check_url("http://evil.com#@localhost/").is_err());
+        assert!(check_url("http://evil.com?@127.0.0.1").is_err());
+        assert!(check_url("https://user:pw@tenant.auth0.com/").is_err());
     }
 }

@@ -186,7 +186,7 @@ impl Auth {
         let expires_at = claims
             .get("exp")
             .and_then(Value::as_u64)
-            .map(|s| UNIX_EPOCH + Duration::from_secs(s));
+            .and_then(|s| UNIX_EPOCH.checked_add(Duration::from_secs(s)));
         Auth {
             user,
             permissions,

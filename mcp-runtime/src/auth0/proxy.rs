@@ -603,6 +603,10 @@ fn valid_redirect_uri(uri: &str) -> bool {
     let Ok(url) = reqwest::Url::parse(uri) else {
         return false;
     };
+    // `https://claude.ai@evil.example/cb` reads as claude.ai on a consent page.
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
     match url.scheme() {
         "https" => url.host_str().is_some(),
         "http" => url
@@ -655,13 +659,26 @@ async fn authorize(
         }
     };
     let client_state = params.get("state").cloned();
+    // Errors go back to the client's redirect URI only once the user has consented to this
+    // client; before that they are a page here, so that anyone who registers a client cannot
+    // use this server as an open redirector.
+    let consented = proxy
+        .consented(&headers)
+        .contains(&Proxy::consent_tag(client_id));
     let fail = |error: &str, description: &str| {
-        redirect_with(
-            &redirect_uri,
-            &[("error", error), ("error_description", description)],
-            client_state.as_deref(),
-            &proxy.base,
-        )
+        if consented {
+            redirect_with(
+                &redirect_uri,
+                &[("error", error), ("error_description", description)],
+                client_state.as_deref(),
+                &proxy.base,
+            )
+        } else {
+            html_error(
+                StatusCode::BAD_REQUEST,
+                &format!("{description} ({error})."),
+            )
+        }
     };
     if params.get("response_type").map(String::as_str) != Some("code") {
         return fail(
@@ -696,10 +713,7 @@ async fn authorize(
         code_challenge: challenge.clone(),
         scope: params.get("scope").cloned().unwrap_or_default(),
     };
-    if proxy
-        .consented(&headers)
-        .contains(&Proxy::consent_tag(client_id))
-    {
+    if consented {
         return proxy.upstream_redirect(request);
     }
     proxy.consent_page(request, &client)
@@ -1121,5 +1135,6 @@ mod tests {
         assert!(!valid_redirect_uri("javascript:alert(1)"));
         assert!(!valid_redirect_uri("https://ok.example.com/cb#frag"));
         assert!(!valid_redirect_uri("not a uri"));
+        assert!(!valid_redirect_uri("https://claude.ai@evil.example.com/cb"));
     }
 }

@@ -381,6 +381,10 @@ impl Engine {
         // The guard: before the arguments are read and before the tool runs.
         if self.guarded && !tool.requirement.allows(auth.as_deref()) {
             let scope = tool.requirement.permissions();
+            // A hidden tool answers as unknown to everyone it would refuse, signed in or not.
+            if tool.denial == Denial::Hide {
+                return Err(unknown().into());
+            }
             if auth.is_none() {
                 return Err(Failure::Unauthenticated { scope });
             }
@@ -426,8 +430,7 @@ impl Engine {
             result = &mut call => return Ok(self.checked_result(tool, limit, Ok(result))),
             () = std::future::ready(()) => {}
         }
-        let key = key_session.request_key(&key_id);
-        let _in_flight = InFlight::register(&self.in_flight, key, Arc::clone(&cancel));
+        let _in_flight = InFlight::register(&self.in_flight, &key_session, &key_id, &cancel);
         tokio::select! {
             result = tokio::time::timeout(limit, call) => Ok(self.checked_result(tool, limit, result)),
             () = cancel.cancelled() => Err(Failure::Cancelled),
@@ -477,28 +480,44 @@ impl Engine {
 struct InFlight<'a> {
     table: &'a std::sync::Mutex<HashMap<String, Arc<peer::Cancel>>>,
     key: String,
+    cancel: Arc<peer::Cancel>,
 }
 
 impl<'a> InFlight<'a> {
+    /// Enters a request, unless nothing ties it to one client (a stateless, anonymous
+    /// request): then any client could cancel it by guessing its id, and none may.
     fn register(
         table: &'a std::sync::Mutex<HashMap<String, Arc<peer::Cancel>>>,
-        key: String,
-        cancel: Arc<peer::Cancel>,
-    ) -> Self {
+        session: &Session,
+        id: &Value,
+        cancel: &Arc<peer::Cancel>,
+    ) -> Option<Self> {
+        if session.id.is_none() && session.principal.is_none() {
+            return None;
+        }
+        let key = session.request_key(id);
         table
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(key.clone(), cancel);
-        InFlight { table, key }
+            .insert(key.clone(), Arc::clone(cancel));
+        Some(InFlight {
+            table,
+            key,
+            cancel: Arc::clone(cancel),
+        })
     }
 }
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.table
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.key);
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        // Another request with the same id may have taken the entry: leave it to that one.
+        if table
+            .get(&self.key)
+            .is_some_and(|cancel| Arc::ptr_eq(cancel, &self.cancel))
+        {
+            table.remove(&self.key);
+        }
     }
 }
 
