@@ -842,3 +842,37 @@ async fn a_jwks_endpoint_answering_garbage_is_a_503_until_it_recovers() {
     let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
+
+#[tokio::test]
+async fn an_endless_jwks_body_is_cut_off_at_its_size_limit() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A server that answers with a chunked body that never ends.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/jwks", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 1024];
+                let _ = stream.read(&mut request).await;
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n").await;
+                let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+                while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    let issuer = TestIssuer::start().await;
+    let app = app(
+        issuer
+            .config(AUDIENCE)
+            .jwks_url(url)
+            .http_timeout(Duration::from_secs(20)),
+        false,
+    );
+    let started = std::time::Instant::now();
+    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "stopped at the size limit, not the time limit"
+    );
+}

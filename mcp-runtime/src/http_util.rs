@@ -6,6 +6,36 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+/// Why an upstream body could not be read.
+pub(crate) enum ReadError {
+    /// Larger than the limit: reading stopped there.
+    TooLarge,
+    /// The connection failed or timed out mid-body.
+    Cut,
+}
+
+/// Reads an upstream response's body, chunk by chunk, stopping as soon as it exceeds `limit`
+/// bytes, so that a lying or hostile server cannot make us buffer without end.
+pub(crate) async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ReadError> {
+    if response
+        .content_length()
+        .is_some_and(|len| len > limit as u64)
+    {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| ReadError::Cut)? {
+        if body.len() + chunk.len() > limit {
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// A JSON body with its status.
 pub(crate) fn json_body(status: StatusCode, body: &Value) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();

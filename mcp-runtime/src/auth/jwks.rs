@@ -11,6 +11,8 @@ use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
 
+use crate::http_util::{ReadError, read_capped};
+
 /// The largest JWKS document accepted.
 const MAX_JWKS_BYTES: usize = 1 << 20;
 
@@ -167,16 +169,12 @@ impl Jwks {
         if !response.status().is_success() {
             return Err(format!("the JWKS endpoint answered {}", response.status()));
         }
-        if response
-            .content_length()
-            .is_some_and(|len| len > MAX_JWKS_BYTES as u64)
-        {
-            return Err("the JWKS document is too large".into());
-        }
-        let body = response.bytes().await.map_err(describe)?;
-        if body.len() > MAX_JWKS_BYTES {
-            return Err("the JWKS document is too large".into());
-        }
+        let body = read_capped(response, MAX_JWKS_BYTES)
+            .await
+            .map_err(|err| match err {
+                ReadError::TooLarge => "the JWKS document is too large".to_owned(),
+                ReadError::Cut => "the JWKS document was cut short".to_owned(),
+            })?;
         let document: Value =
             serde_json::from_slice(&body).map_err(|e| format!("the JWKS is not JSON: {e}"))?;
         let Some(entries) = document.get("keys").and_then(Value::as_array) else {

@@ -8,6 +8,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::http_util::{ReadError, read_capped};
+
 const TTL: Duration = Duration::from_secs(600);
 
 pub(crate) struct MetadataMirror {
@@ -79,10 +81,12 @@ impl MetadataMirror {
         if !response.status().is_success() {
             return Err(format!("it answered {}", response.status()));
         }
-        let bytes = response
-            .bytes()
+        let bytes = read_capped(response, 1 << 20)
             .await
-            .map_err(|_| "the answer was cut short".to_owned())?;
+            .map_err(|err| match err {
+                ReadError::TooLarge => "its metadata is too large".to_owned(),
+                ReadError::Cut => "the answer was cut short".to_owned(),
+            })?;
         let document: Value =
             serde_json::from_slice(&bytes).map_err(|_| "its metadata is not JSON".to_owned())?;
         if !document.is_object() {

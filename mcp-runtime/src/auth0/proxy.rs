@@ -28,7 +28,7 @@ use serde_json::{Value, json};
 
 use super::Auth0Config;
 use super::metadata::json_ok;
-use crate::http_util::{escape, oauth_error, random_token};
+use crate::http_util::{escape, oauth_error, random_token, read_capped};
 
 /// How long a pending authorization, a consent form or an issued code stays valid.
 const LIFETIME: Duration = Duration::from_secs(600);
@@ -994,11 +994,11 @@ async fn relay(proxy: &Proxy, form: &[(&str, String)]) -> Response {
     };
     let status =
         StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
-    let Ok(bytes) = response.bytes().await else {
+    let Ok(bytes) = read_capped(response, 1 << 20).await else {
         return oauth_error(
             StatusCode::BAD_GATEWAY,
             "temporarily_unavailable",
-            "Auth0's answer was cut short",
+            "Auth0's answer was cut short or too large",
         );
     };
     if serde_json::from_slice::<Value>(&bytes).is_err() {
