@@ -426,6 +426,26 @@ async fn the_session_stream_opens_and_ends_with_the_session() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
+    let mut body = response.into_body();
+    // The first keep-alive comes at once.
+    let first = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.into_data().unwrap(), ": keep-alive\n\n");
+    // Ending the session ends its stream right away, not at the next keep-alive (15 s).
+    let delete = Request::delete("/mcp")
+        .header("host", "localhost")
+        .header("mcp-session-id", &id);
+    app.clone()
+        .oneshot(delete.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(2), body.frame())
+        .await
+        .expect("the stream ended");
+    assert!(end.is_none(), "the stream ended without another event");
     let unknown = Request::get("/mcp")
         .header("host", "localhost")
         .header("accept", "text/event-stream")

@@ -52,6 +52,8 @@ pub(crate) struct Session {
     client_capabilities: Value,
     /// When the session was last used, in milliseconds since the server started.
     last_used: std::sync::atomic::AtomicU64,
+    /// Raised when the session ends (DELETE, expiry), so that its stream closes at once.
+    ended: peer::Cancel,
 }
 
 /// Milliseconds since the first call, a monotonic clock for session idleness.
@@ -78,7 +80,18 @@ impl Session {
             log_level: AtomicU8::new(1),
             client_capabilities,
             last_used: std::sync::atomic::AtomicU64::new(clock_ms()),
+            ended: peer::Cancel::default(),
         }
+    }
+
+    /// Ends the session: its GET stream closes.
+    pub(crate) fn end(&self) {
+        self.ended.cancel();
+    }
+
+    /// Resolves when the session ends.
+    pub(crate) async fn ended(&self) {
+        self.ended.cancelled().await;
     }
 
     /// Marks the session as used now.

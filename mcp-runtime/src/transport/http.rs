@@ -517,7 +517,13 @@ fn initialize(
         let mut sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
         if sessions.len() >= shared.config.max_sessions {
             let idle = shared.config.session_idle;
-            sessions.retain(|_, session| !session.idle_for(idle));
+            sessions.retain(|_, session| {
+                let idle = session.idle_for(idle);
+                if idle {
+                    session.end();
+                }
+                !idle
+            });
         }
         if sessions.len() >= shared.config.max_sessions {
             drop(sessions);
@@ -588,7 +594,9 @@ fn find_session(
         match sessions.get(id) {
             // A session unused for too long has expired.
             Some(session) if session.idle_for(shared.config.session_idle) => {
-                sessions.remove(id);
+                if let Some(expired) = sessions.remove(id) {
+                    expired.end();
+                }
                 None
             }
             found => found.cloned(),
@@ -642,7 +650,6 @@ async fn get_stream(State(shared): State<Arc<Shared>>, uri: Uri, headers: Header
     };
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
     let closing = Arc::clone(&shared.config.closing);
-    let shared = Arc::downgrade(&shared);
     let task = tokio::spawn(async move {
         let mut ticks = tokio::time::interval(std::time::Duration::from_secs(15));
         let closing = closing.notified();
@@ -650,16 +657,11 @@ async fn get_stream(State(shared): State<Arc<Shared>>, uri: Uri, headers: Header
         loop {
             tokio::select! {
                 _ = ticks.tick() => {}
+                // The session ended (DELETE, expiry) or the server is shutting down.
+                () = session.ended() => return,
                 () = &mut closing => return,
             }
-            let alive = shared.upgrade().is_some_and(|shared| {
-                let sessions = shared.sessions.lock().unwrap_or_else(|e| e.into_inner());
-                session
-                    .id
-                    .as_ref()
-                    .is_some_and(|id| sessions.contains_key(id))
-            });
-            if !alive || tx.send(Bytes::from_static(b": keep-alive\n\n")).is_err() {
+            if tx.send(Bytes::from_static(b": keep-alive\n\n")).is_err() {
                 return;
             }
         }
@@ -696,7 +698,9 @@ async fn delete_session(
     if !owned {
         return session_not_found();
     }
-    sessions.remove(id);
+    if let Some(ended) = sessions.remove(id) {
+        ended.end();
+    }
     Response::new(Body::empty())
 }
 
