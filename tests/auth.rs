@@ -159,6 +159,11 @@ fn initialize() -> Value {
            "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
 }
 
+/// Sends `initialize` with `token` (no session): how most tests ask "is this token accepted?".
+async fn initialize_as(app: &axum::Router, token: Option<&str>) -> Reply {
+    send(app, post(&initialize(), token, None)).await
+}
+
 /// Opens a session as `token`'s caller.
 async fn session(app: &axum::Router, token: Option<&str>) -> String {
     let reply = send(app, post(&initialize(), token, None)).await;
@@ -314,7 +319,7 @@ async fn every_bad_token_gets_a_401_challenge() {
         ("claims edited after signing", edited),
     ];
     for (case, token) in &cases {
-        let reply = send(&app, post(&initialize(), Some(token), None)).await;
+        let reply = initialize_as(&app, Some(token)).await;
         assert_challenge(&reply, true, case);
         assert!(
             !reply.www_authenticate().contains(token.as_str()),
@@ -327,11 +332,7 @@ async fn every_bad_token_gets_a_401_challenge() {
     }
 
     // No token, a token only in the query string, and the Basic scheme.
-    assert_challenge(
-        &send(&app, post(&initialize(), None, None)).await,
-        false,
-        "no token",
-    );
+    assert_challenge(&initialize_as(&app, None).await, false, "no token");
     let mut query = post(&initialize(), None, None);
     *query.uri_mut() = format!("/mcp?access_token={good}").parse().unwrap();
     assert_challenge(&send(&app, query).await, false, "token in the query string");
@@ -347,7 +348,7 @@ async fn every_bad_token_gets_a_401_challenge() {
     assert_challenge(&send(&app, empty).await, true, "empty bearer");
 
     // And the genuine token passes.
-    let reply = send(&app, post(&initialize(), Some(&good), None)).await;
+    let reply = initialize_as(&app, Some(&good)).await;
     assert_eq!(reply.status, StatusCode::OK);
 }
 
@@ -355,7 +356,7 @@ async fn every_bad_token_gets_a_401_challenge() {
 async fn an_opaque_token_is_explained() {
     let issuer = TestIssuer::start().await;
     let app = app(issuer.config(AUDIENCE), false);
-    let reply = send(&app, post(&initialize(), Some("0pAqUe-auth0-token"), None)).await;
+    let reply = initialize_as(&app, Some("0pAqUe-auth0-token")).await;
     assert_challenge(&reply, true, "opaque");
     assert!(
         reply.www_authenticate().contains("opaque"),
@@ -524,7 +525,7 @@ async fn public_and_protected_tools_share_one_endpoint() {
         reply.www_authenticate()
     );
     // A bad token is refused even where anonymous requests are allowed.
-    let reply = send(&app, post(&initialize(), Some("garbage"), None)).await;
+    let reply = initialize_as(&app, Some("garbage")).await;
     assert_challenge(&reply, true, "garbage with anonymous allowed");
     // With a token, the public tool sees the caller.
     let token = alice(&issuer);
@@ -597,9 +598,7 @@ async fn a_new_signing_key_is_fetched_when_a_token_names_it() {
     let issuer = TestIssuer::start().await;
     let app = app_with_cache(&issuer, Duration::from_millis(200));
     assert_eq!(
-        send(&app, post(&initialize(), Some(&alice(&issuer)), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&alice(&issuer))).await.status,
         StatusCode::OK
     );
     assert_eq!(issuer.jwks_requests(), 1);
@@ -607,9 +606,7 @@ async fn a_new_signing_key_is_fetched_when_a_token_names_it() {
     tokio::time::sleep(Duration::from_millis(250)).await;
     // The keys are fresh (ten minutes to live), but the new kid is unknown: fetch again.
     assert_eq!(
-        send(&app, post(&initialize(), Some(&alice(&issuer)), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&alice(&issuer))).await.status,
         StatusCode::OK
     );
     assert_eq!(issuer.jwks_requests(), 2);
@@ -629,19 +626,13 @@ async fn unknown_kids_cannot_make_us_hammer_the_provider() {
     let issuer = TestIssuer::start().await;
     let app = app_with_cache(&issuer, Duration::from_secs(60));
     assert_eq!(
-        send(&app, post(&initialize(), Some(&alice(&issuer)), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&alice(&issuer))).await.status,
         StatusCode::OK
     );
     let before = issuer.jwks_requests();
     for i in 0..50 {
         let token = issuer.token(AUDIENCE).kid(&format!("random-{i}")).sign();
-        assert_challenge(
-            &send(&app, post(&initialize(), Some(&token), None)).await,
-            true,
-            "random kid",
-        );
+        assert_challenge(&initialize_as(&app, Some(&token)).await, true, "random kid");
     }
     assert!(
         issuer.jwks_requests() - before <= 1,
@@ -662,13 +653,11 @@ async fn cached_keys_survive_an_outage_and_fetching_recovers() {
     );
     let token = alice(&issuer);
     assert_eq!(
-        send(&app, post(&initialize(), Some(&token), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&token)).await.status,
         StatusCode::OK
     );
     issuer.set_available(false);
-    let reply = send(&app, post(&initialize(), Some(&token), None)).await;
+    let reply = initialize_as(&app, Some(&token)).await;
     assert_eq!(
         reply.status,
         StatusCode::OK,
@@ -677,7 +666,7 @@ async fn cached_keys_survive_an_outage_and_fetching_recovers() {
     );
     issuer.set_available(true);
     issuer.rotate_key();
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(reply.status, StatusCode::OK, "recovered: {}", reply.body);
 }
 
@@ -691,11 +680,11 @@ async fn without_any_keys_the_answer_is_503_not_500() {
             .jwks_cache(Duration::from_secs(600), Duration::ZERO),
         false,
     );
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.body["error"], "temporarily_unavailable");
     issuer.set_available(true);
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(reply.status, StatusCode::OK);
 }
 
@@ -714,7 +703,7 @@ async fn an_unreachable_provider_times_out_into_a_503() {
         .http_timeout(Duration::from_millis(300));
     let app = app(config, false);
     let started = std::time::Instant::now();
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -739,20 +728,16 @@ async fn a_cached_token_is_refused_once_it_expires() {
     let app = app(issuer.config(AUDIENCE).leeway(Duration::ZERO), false);
     let token = issuer.token(AUDIENCE).subject("alice").expires_in(1).sign();
     assert_eq!(
-        send(&app, post(&initialize(), Some(&token), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&token)).await.status,
         StatusCode::OK
     );
     assert_eq!(
-        send(&app, post(&initialize(), Some(&token), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&token)).await.status,
         StatusCode::OK,
         "served from the cache"
     );
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let reply = send(&app, post(&initialize(), Some(&token), None)).await;
+    let reply = initialize_as(&app, Some(&token)).await;
     assert_challenge(&reply, true, "expired after it was cached");
     assert!(
         reply.www_authenticate().contains("expired"),
@@ -770,21 +755,17 @@ async fn a_cached_token_is_refused_once_its_key_leaves_the_key_set() {
     let app = app(config, false);
     let token = alice(&issuer);
     assert_eq!(
-        send(&app, post(&initialize(), Some(&token), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&token)).await.status,
         StatusCode::OK
     );
     assert_eq!(
-        send(&app, post(&initialize(), Some(&token), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&token)).await.status,
         StatusCode::OK,
         "served from the cache"
     );
     issuer.rotate_key();
     tokio::time::sleep(Duration::from_millis(150)).await;
-    let reply = send(&app, post(&initialize(), Some(&token), None)).await;
+    let reply = initialize_as(&app, Some(&token)).await;
     assert_challenge(
         &reply,
         true,
@@ -792,9 +773,7 @@ async fn a_cached_token_is_refused_once_its_key_leaves_the_key_set() {
     );
     // The new key's tokens work.
     assert_eq!(
-        send(&app, post(&initialize(), Some(&alice(&issuer)), None))
-            .await
-            .status,
+        initialize_as(&app, Some(&alice(&issuer))).await.status,
         StatusCode::OK
     );
 }
@@ -831,7 +810,7 @@ async fn a_jwks_endpoint_answering_garbage_is_a_503_until_it_recovers() {
             .jwks_cache(Duration::from_secs(600), Duration::ZERO),
         false,
     );
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(
         reply.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -839,7 +818,7 @@ async fn a_jwks_endpoint_answering_garbage_is_a_503_until_it_recovers() {
         reply.body
     );
     healthy.store(true, Ordering::SeqCst);
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
@@ -869,7 +848,7 @@ async fn an_endless_jwks_body_is_cut_off_at_its_size_limit() {
         false,
     );
     let started = std::time::Instant::now();
-    let reply = send(&app, post(&initialize(), Some(&alice(&issuer)), None)).await;
+    let reply = initialize_as(&app, Some(&alice(&issuer))).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         started.elapsed() < Duration::from_secs(10),
