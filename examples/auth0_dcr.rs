@@ -14,11 +14,9 @@
 mod documents;
 
 use documents::{
-    DEV_AUDIENCE, Documents, addresses, delete_document, get_user_info, list_documents,
+    Documents, addresses, auth0_or_dev_issuer, delete_document, get_user_info, list_documents,
 };
-use mcp_runtime::Auth0Config;
 use mcp_runtime::prelude::*;
-use mcp_runtime::testing::DevIssuer;
 
 #[mcp_server(
     name = "documents",
@@ -42,19 +40,8 @@ impl FromRef<DocumentsServer> for Documents {
 async fn main() -> mcp_runtime::Result<()> {
     tracing_subscriber::fmt().init();
     let (listen, public_url) = addresses();
-    let (config, _dev_issuer) = match Auth0Config::from_env_dcr() {
-        Ok(config) => (config, None),
-        Err(missing) if missing.none_set => {
-            let dev = DevIssuer::start(DEV_AUDIENCE, &[]).await?;
-            tracing::warn!(
-                "No Auth0 settings (AUTH0_DOMAIN, AUTH0_AUDIENCE): using the built-in DEVELOPMENT issuer at {} \
-                 with open registration and test users alice and bob. Never use it in production.",
-                dev.domain()
-            );
-            (dev.auth0_config(), Some(dev))
-        }
-        Err(missing) => return Err(missing.into()),
-    };
+    // Auth0 when its settings are present; the development issuer only when none is.
+    let (config, _dev_issuer) = auth0_or_dev_issuer(false, &public_url).await?;
     DocumentsServer::default()
         .into_server()
         .auth0(config)

@@ -13,11 +13,9 @@
 mod documents;
 
 use documents::{
-    DEV_AUDIENCE, Documents, addresses, delete_document, get_user_info, list_documents,
+    Documents, addresses, auth0_or_dev_issuer, delete_document, get_user_info, list_documents,
 };
-use mcp_runtime::Auth0Config;
 use mcp_runtime::prelude::*;
-use mcp_runtime::testing::DevIssuer;
 
 #[mcp_server(
     name = "documents",
@@ -42,21 +40,7 @@ async fn main() -> mcp_runtime::Result<()> {
     tracing_subscriber::fmt().init();
     let (listen, public_url) = addresses();
     // Auth0 when its settings are present; the development issuer only when none is.
-    let (config, _dev_issuer) = match Auth0Config::from_env_proxy() {
-        Ok(config) => (config, None),
-        Err(missing) if missing.none_set => {
-            let dev =
-                DevIssuer::start(DEV_AUDIENCE, &[format!("{public_url}/oauth/callback")]).await?;
-            tracing::warn!(
-                "No Auth0 settings (AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET, AUTH0_AUDIENCE): \
-                 using the built-in DEVELOPMENT issuer at {} with test users alice and bob. \
-                 Anyone can sign in as anyone: never use it in production.",
-                dev.domain()
-            );
-            (dev.auth0_config(), Some(dev))
-        }
-        Err(missing) => return Err(missing.into()),
-    };
+    let (config, _dev_issuer) = auth0_or_dev_issuer(true, &public_url).await?;
     DocumentsServer::default()
         .into_server()
         .auth0(config)

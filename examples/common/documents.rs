@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use mcp_runtime::Auth0Config;
 use mcp_runtime::prelude::*;
+use mcp_runtime::testing::DevIssuer;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -130,4 +132,39 @@ pub(crate) fn addresses() -> (String, String) {
 }
 
 /// The API identifier the development issuer uses when no Auth0 settings are present.
-pub(crate) const DEV_AUDIENCE: &str = "https://mcp-runtime.example/api";
+const DEV_AUDIENCE: &str = "https://mcp-runtime.example/api";
+
+/// The Auth0 settings of an example: from the environment when any Auth0 variable is set (a
+/// missing one is then an error naming it), or, when none is, the built-in development issuer,
+/// announced loudly. Keep the issuer alive as long as the server.
+pub(crate) async fn auth0_or_dev_issuer(
+    proxy: bool,
+    public_url: &str,
+) -> mcp_runtime::Result<(Auth0Config, Option<DevIssuer>)> {
+    let from_env = if proxy {
+        Auth0Config::from_env_proxy()
+    } else {
+        Auth0Config::from_env_dcr()
+    };
+    match from_env {
+        Ok(config) => Ok((config, None)),
+        Err(missing) if missing.none_set => {
+            // The proxy's own callback is the one redirect URI its application may use; in the
+            // DCR mode clients register theirs at the issuer.
+            let callbacks = if proxy {
+                vec![format!("{public_url}/oauth/callback")]
+            } else {
+                Vec::new()
+            };
+            let dev = DevIssuer::start(DEV_AUDIENCE, &callbacks).await?;
+            tracing::warn!(
+                "No Auth0 settings ({}): using the built-in DEVELOPMENT issuer at {} with test users \
+                 alice and bob. Anyone can sign in as anyone: never use it in production.",
+                missing.missing.join(", "),
+                dev.domain()
+            );
+            Ok((dev.auth0_config(), Some(dev)))
+        }
+        Err(missing) => Err(missing.into()),
+    }
+}
