@@ -545,9 +545,12 @@ async fn a_session_is_bound_to_its_caller() {
         StatusCode::OK
     );
     let bob = bob(&issuer);
-    assert_eq!(
-        rpc(&app, Some(&bob), &id, "ping", json!({})).await.status,
-        StatusCode::NOT_FOUND
+    let refused = rpc(&app, Some(&bob), &id, "ping", json!({})).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("belongs to the caller that opened it"),
+        "{message}"
     );
     assert_eq!(
         rpc(&app, None, &id, "ping", json!({})).await.status,

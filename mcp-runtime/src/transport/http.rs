@@ -611,7 +611,14 @@ fn find_session(
         }
         Some(_) => {
             tracing::warn!("refused a session id presented by another caller than its owner");
-            Err(session_not_found())
+            // Still 404, as for an unknown id, but saying why: a client that signed in after
+            // opening its session anonymously learns to start a new one.
+            Err(http_error(
+                StatusCode::NOT_FOUND,
+                -32001,
+                "Session not found for this caller: a session belongs to the caller that opened it; \
+                 send `initialize` with your token to start your own",
+            ))
         }
         None => Err(session_not_found()),
     }
