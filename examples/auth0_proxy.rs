@@ -1,50 +1,132 @@
-//! The flagship example: MCP tools behind Auth0, with this server as an OAuth proxy in front of
-//! a pre-registered Auth0 Regular Web Application (no Auth0 early access needed).
-//!
-//! ```sh
-//! AUTH0_DOMAIN=your-tenant.us.auth0.com AUTH0_CLIENT_ID=... AUTH0_CLIENT_SECRET=... \
-//! AUTH0_AUDIENCE=https://my-mcp-api/ cargo run --example auth0_proxy
-//! ```
-//!
-//! With no Auth0 settings at all it starts a built-in development issuer on loopback (test
-//! users `alice` and `bob`), so the whole flow works offline. See README.md, "Auth0 set-up".
+//! Documents tools behind Auth0, with this server as the OAuth proxy in front of an Auth0
+//! Regular Web Application: `cargo run --example auth0_proxy`. Without Auth0 settings it
+//! starts the development issuer (users alice and bob); see README.md, "Auth0 set-up".
 
-#[path = "common/documents.rs"]
-mod documents;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
-use documents::{
-    Documents, addresses, auth0_or_dev_issuer, delete_document, get_user_info, list_documents,
-};
+use mcp_runtime::Auth0Config;
 use mcp_runtime::prelude::*;
+use perms::DeleteDocuments;
 
+mcp_runtime::permissions! {
+    /// What callers may be granted: the Auth0 API's permissions.
+    pub mod perms {
+        /// Read documents.
+        ReadData = "read:data",
+        /// Delete documents.
+        DeleteDocuments = "delete:documents",
+    }
+}
+
+/// The caller, as a tool sees it.
+#[derive(serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+struct UserInfo {
+    /// `sub`: the user's id at Auth0.
+    user_id: String,
+    /// The user's email, when the token carries it.
+    email: Option<String>,
+    /// The user's name.
+    name: Option<String>,
+    /// The user's nickname.
+    nickname: Option<String>,
+    /// A picture URL.
+    picture: Option<String>,
+    /// The `permissions` claim (Auth0 RBAC).
+    permissions: Vec<String>,
+    /// The granted scopes.
+    scopes: Vec<String>,
+}
+
+/// Get authenticated user info.
+#[tool(name = "get-user-info", authenticated, read_only)]
+async fn get_user_info(auth: &Auth) -> Json<UserInfo> {
+    let user = auth.user();
+    Json(UserInfo {
+        user_id: user.user_id.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        nickname: user.nickname.clone(),
+        picture: user.picture.clone(),
+        permissions: auth.permissions().to_vec(),
+        scopes: auth.scopes().to_vec(),
+    })
+}
+
+/// List the documents (id and title).
+#[tool(name = "list-documents", requires = "read:data", read_only)]
+async fn list_documents(documents: State<Documents>) -> String {
+    let documents = documents.0.0.lock().unwrap_or_else(|e| e.into_inner());
+    if documents.is_empty() {
+        return "No documents.".into();
+    }
+    let lines: Vec<String> = documents
+        .iter()
+        .map(|(id, title)| format!("{id}: {title}"))
+        .collect();
+    lines.join("\n")
+}
+
+/// Delete a document (requires delete:documents).
+#[tool(
+    name = "delete-document",
+    requires = "delete:documents",
+    destructive,
+    idempotent,
+    rename_all = "camelCase"
+)]
+async fn delete_document(
+    proof: Granted<DeleteDocuments>,
+    documents: State<Documents>,
+    /// The id of the document, as `list-documents` shows it.
+    document_id: String,
+) -> Result<String, ToolError> {
+    match documents.delete(proof, &document_id) {
+        Some(title) => Ok(format!("Document deleted: {document_id} ({title})")),
+        None => Err(ToolError::new(format!(
+            "No document `{document_id}`: call list-documents for the ids."
+        ))),
+    }
+}
+
+/// The documents server: its state is the document store, shared by every request.
 #[mcp_server(
     name = "documents",
     version = "1.0.0",
     oauth = auth0_proxy,
-    permissions = documents::perms,
+    permissions = perms,
     tools = [get_user_info, list_documents, delete_document]
 )]
-#[derive(Clone, Default)]
-struct DocumentsServer {
-    documents: Documents,
-}
+#[derive(Clone)]
+struct Documents(Arc<Mutex<BTreeMap<String, String>>>);
 
-impl FromRef<DocumentsServer> for Documents {
-    fn from_ref(server: &DocumentsServer) -> Documents {
-        server.documents.clone()
+impl Documents {
+    fn new() -> Self {
+        let seed = [
+            ("doc-1", "Quarterly report"),
+            ("doc-2", "Meeting notes"),
+            ("doc-3", "Roadmap"),
+        ];
+        Documents(Arc::new(Mutex::new(
+            seed.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )))
+    }
+
+    /// Deleting takes proof that the caller's permission was checked.
+    fn delete(&self, _proof: Granted<DeleteDocuments>, id: &str) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(id)
     }
 }
 
 #[tokio::main]
 async fn main() -> mcp_runtime::Result<()> {
     tracing_subscriber::fmt().init();
-    let (listen, public_url) = addresses();
-    // Auth0 when its settings are present; the development issuer only when none is.
-    let (config, _dev_issuer) = auth0_or_dev_issuer(true, &public_url).await?;
-    DocumentsServer::default()
+    Documents::new()
         .into_server()
-        .auth0(config)
-        .public_url(public_url)
-        .serve(&listen)
+        .auth0(Auth0Config::from_env_or_dev_issuer().await?)
+        .serve_from_env()
         .await
 }

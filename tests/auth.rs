@@ -2,11 +2,13 @@
 //! against a real JWKS served by the testing kit, guards, denial modes, sessions bound to
 //! their caller, and the protected resource metadata.
 
+mod common;
+
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use http_body_util::BodyExt;
+use common::{Reply, call, post, rpc, send, session};
 use mcp_runtime::axum::body::Body;
 use mcp_runtime::axum::http::{Request, StatusCode};
 use mcp_runtime::axum::{self};
@@ -17,7 +19,6 @@ use perms::DeleteDocuments;
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 const AUDIENCE: &str = "https://api.example.com";
 const PUBLIC_URL: &str = "http://127.0.0.1:3000";
@@ -112,98 +113,13 @@ fn app(config: JwtConfig, anonymous: bool) -> axum::Router {
     server.router().expect("valid settings")
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-impl Reply {
-    fn www_authenticate(&self) -> String {
-        self.headers
-            .get("www-authenticate")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    }
-}
-
-async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn post(body: &Value, token: Option<&str>, session: Option<&str>) -> Request<Body> {
-    let mut request = Request::post("/mcp")
-        .header("host", "127.0.0.1:3000")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.body(Body::from(body.to_string())).unwrap()
-}
-
 fn initialize() -> Value {
-    json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-           "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
+    common::initialize("2025-11-25", json!({}))
 }
 
 /// Sends `initialize` with `token` (no session): how most tests ask "is this token accepted?".
 async fn initialize_as(app: &axum::Router, token: Option<&str>) -> Reply {
     send(app, post(&initialize(), token, None)).await
-}
-
-/// Opens a session as `token`'s caller.
-async fn session(app: &axum::Router, token: Option<&str>) -> String {
-    let reply = send(app, post(&initialize(), token, None)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.headers["mcp-session-id"].to_str().unwrap().to_owned()
-}
-
-async fn rpc(
-    app: &axum::Router,
-    token: Option<&str>,
-    session: &str,
-    method: &str,
-    params: Value,
-) -> Reply {
-    send(
-        app,
-        post(
-            &json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}),
-            token,
-            Some(session),
-        ),
-    )
-    .await
-}
-
-async fn call(
-    app: &axum::Router,
-    token: Option<&str>,
-    session: &str,
-    tool: &str,
-    arguments: Value,
-) -> Reply {
-    rpc(
-        app,
-        token,
-        session,
-        "tools/call",
-        json!({"name": tool, "arguments": arguments}),
-    )
-    .await
 }
 
 fn alice(issuer: &TestIssuer) -> String {
@@ -857,4 +773,18 @@ async fn an_endless_jwks_body_is_cut_off_at_its_size_limit() {
         started.elapsed() < Duration::from_secs(10),
         "stopped at the size limit, not the time limit"
     );
+}
+
+#[test]
+fn a_proof_is_made_only_for_a_caller_who_holds_the_permission() {
+    use mcp_runtime::testing;
+    let alice = testing::auth(json!({"sub": "alice", "permissions": ["delete:documents"]}));
+    let bob = testing::auth(json!({"sub": "bob", "permissions": ["read:data"], "scope": "openid"}));
+    let proof = Granted::<DeleteDocuments>::check(&alice).expect("alice holds delete:documents");
+    assert_eq!(really_delete(proof, "doc-1"), "deleted doc-1");
+    assert!(
+        Granted::<DeleteDocuments>::check(&bob).is_none(),
+        "bob does not hold delete:documents"
+    );
+    assert!(Granted::<perms::Admin>::check(&alice).is_none());
 }

@@ -202,3 +202,47 @@ async fn the_proxy_answers_an_oauth_error_when_auth0_is_down() {
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
 }
+
+#[tokio::test]
+async fn without_signature_checks_only_callers_on_this_machine_are_served() {
+    let config = Auth0Config::new("tenant.example.com", "https://api.example.com")
+        .dangerously_skip_jwt_verification();
+    // A router the application serves itself: the same rule as `serve`, checked per request
+    // on the connection's address.
+    let app = Dcr
+        .into_server()
+        .auth0(config)
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap();
+    let initialize = |peer: Option<&str>| {
+        let mut request = Request::post("/mcp")
+            .header("host", "127.0.0.1:3000")
+            .header("content-type", "application/json")
+            .body(Body::from(
+                r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{}}"#,
+            ))
+            .unwrap();
+        if let Some(peer) = peer {
+            let addr: std::net::SocketAddr = peer.parse().unwrap();
+            request
+                .extensions_mut()
+                .insert(mcp_runtime::axum::extract::ConnectInfo(addr));
+        }
+        request
+    };
+    let (status, body) = send(&app, initialize(None)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "unknown peer: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("into_make_service_with_connect_info"),
+        "{body}"
+    );
+    let (status, _) = send(&app, initialize(Some("203.0.113.7:5000"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a peer on another machine");
+    // A local peer gets as far as the token check.
+    let (status, body) = send(&app, initialize(Some("127.0.0.1:5000"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}

@@ -1,11 +1,12 @@
 //! The Streamable HTTP surface, driven in-process through the `Router` (no sockets).
 
-use http_body_util::BodyExt;
+mod common;
+
+use common::{post, send, session};
 use mcp_runtime::axum::http::{Request, StatusCode};
 use mcp_runtime::axum::{self, body::Body};
 use mcp_runtime::prelude::*;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 /// Add two numbers.
 #[tool(read_only, idempotent)]
@@ -27,57 +28,12 @@ async fn explode() -> String {
 #[mcp_server(name = "test", version = "0.0.1", oauth = none, tools = [add, explode])]
 struct TestServer;
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-async fn send(app: &axum::Router, request: Request<Body>) -> Reply {
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    };
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn post(body: &Value, session: Option<&str>) -> Request<Body> {
-    let mut request = Request::post("/mcp")
-        .header("host", "127.0.0.1:3000")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream");
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.body(Body::from(body.to_string())).unwrap()
-}
-
-fn initialize_body(version: &str) -> Value {
-    json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-           "params": {"protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
-}
-
-/// Initializes a session and returns its id.
-async fn session(app: &axum::Router) -> String {
-    let reply = send(app, post(&initialize_body("2025-11-25"), None)).await;
-    assert_eq!(reply.status, StatusCode::OK);
-    reply.headers["mcp-session-id"].to_str().unwrap().to_owned()
-}
-
 async fn call(app: &axum::Router, session: &str, method: &str, params: Value) -> Value {
     let reply = send(
         app,
         post(
             &json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}),
+            None,
             Some(session),
         ),
     )
@@ -89,14 +45,18 @@ async fn call(app: &axum::Router, session: &str, method: &str, params: Value) ->
 
 #[tokio::test]
 async fn initialize_negotiates_the_version_and_issues_a_session() {
-    let app = TestServer.router().unwrap();
+    let app = TestServer.router();
     for (asked, answered) in [
         ("2025-11-25", "2025-11-25"),
         ("2025-06-18", "2025-06-18"),
         ("2025-03-26", "2025-03-26"),
         ("1999-01-01", "2025-11-25"),
     ] {
-        let reply = send(&app, post(&initialize_body(asked), None)).await;
+        let reply = send(
+            &app,
+            post(&common::initialize(asked, json!({})), None, None),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.body["result"]["protocolVersion"], answered);
         assert_eq!(
@@ -111,19 +71,19 @@ async fn initialize_negotiates_the_version_and_issues_a_session() {
 
 #[tokio::test]
 async fn session_ids_are_required_and_checked() {
-    let app = TestServer.router().unwrap();
+    let app = TestServer.router();
     let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
     assert_eq!(
-        send(&app, post(&ping, None)).await.status,
+        send(&app, post(&ping, None, None)).await.status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        send(&app, post(&ping, Some("no-such-session")))
+        send(&app, post(&ping, None, Some("no-such-session")))
             .await
             .status,
         StatusCode::NOT_FOUND
     );
-    let id = session(&app).await;
+    let id = session(&app, None).await;
     assert_eq!(
         call(&app, &id, "ping", json!({})).await["result"],
         json!({})
@@ -135,19 +95,27 @@ async fn session_ids_are_required_and_checked() {
         .unwrap();
     assert_eq!(send(&app, delete).await.status, StatusCode::OK);
     assert_eq!(
-        send(&app, post(&ping, Some(&id))).await.status,
+        send(&app, post(&ping, None, Some(&id))).await.status,
         StatusCode::NOT_FOUND
     );
 }
 
 #[tokio::test]
 async fn stateless_mode_needs_no_session() {
-    let app = TestServer.into_server().stateless().router().unwrap();
-    let reply = send(&app, post(&initialize_body("2025-11-25"), None)).await;
+    let app = TestServer.into_server().stateless().router();
+    let reply = send(
+        &app,
+        post(&common::initialize("2025-11-25", json!({})), None, None),
+    )
+    .await;
     assert!(reply.headers.get("mcp-session-id").is_none());
     let reply = send(
         &app,
-        post(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}), None),
+        post(
+            &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+            None,
+            None,
+        ),
     )
     .await;
     assert_eq!(reply.body["result"], json!({}));
@@ -155,12 +123,13 @@ async fn stateless_mode_needs_no_session() {
 
 #[tokio::test]
 async fn notifications_and_responses_get_202() {
-    let app = TestServer.router().unwrap();
-    let id = session(&app).await;
+    let app = TestServer.router();
+    let id = session(&app, None).await;
     let reply = send(
         &app,
         post(
             &json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            None,
             Some(&id),
         ),
     )
@@ -169,7 +138,11 @@ async fn notifications_and_responses_get_202() {
     assert_eq!(reply.body, Value::Null);
     let reply = send(
         &app,
-        post(&json!({"jsonrpc": "2.0", "id": 5, "result": {}}), Some(&id)),
+        post(
+            &json!({"jsonrpc": "2.0", "id": 5, "result": {}}),
+            None,
+            Some(&id),
+        ),
     )
     .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED);
@@ -177,10 +150,11 @@ async fn notifications_and_responses_get_202() {
 
 #[tokio::test]
 async fn protocol_version_header_is_checked() {
-    let app = TestServer.router().unwrap();
-    let id = session(&app).await;
+    let app = TestServer.router();
+    let id = session(&app, None).await;
     let mut request = post(
         &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+        None,
         Some(&id),
     );
     request
@@ -189,6 +163,7 @@ async fn protocol_version_header_is_checked() {
     assert_eq!(send(&app, request).await.status, StatusCode::BAD_REQUEST);
     let mut request = post(
         &json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
+        None,
         Some(&id),
     );
     request
@@ -199,18 +174,18 @@ async fn protocol_version_header_is_checked() {
 
 #[tokio::test]
 async fn foreign_hosts_and_origins_are_refused() {
-    let app = TestServer.router().unwrap();
-    let mut request = post(&initialize_body("2025-11-25"), None);
+    let app = TestServer.router();
+    let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
     request
         .headers_mut()
         .insert("host", "evil.example.com".parse().unwrap());
     assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
-    let mut request = post(&initialize_body("2025-11-25"), None);
+    let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
     request
         .headers_mut()
         .insert("origin", "http://evil.example.com".parse().unwrap());
     assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
-    let mut request = post(&initialize_body("2025-11-25"), None);
+    let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
     request
         .headers_mut()
         .insert("origin", "http://localhost:6274".parse().unwrap());
@@ -219,24 +194,26 @@ async fn foreign_hosts_and_origins_are_refused() {
     let app = TestServer
         .into_server()
         .allowed_hosts(["mcp.example.com"])
-        .router()
-        .unwrap();
-    let mut request = post(&initialize_body("2025-11-25"), None);
+        .router();
+    let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
     request
         .headers_mut()
         .insert("host", "mcp.example.com".parse().unwrap());
     assert_eq!(send(&app, request).await.status, StatusCode::OK);
     assert_eq!(
-        send(&app, post(&initialize_body("2025-11-25"), None))
-            .await
-            .status,
+        send(
+            &app,
+            post(&common::initialize("2025-11-25", json!({})), None, None)
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
 }
 
 #[tokio::test]
 async fn malformed_requests_get_json_rpc_errors() {
-    let app = TestServer.router().unwrap();
+    let app = TestServer.router();
     let raw = |body: &str| {
         Request::post("/mcp")
             .header("host", "localhost")
@@ -277,7 +254,7 @@ async fn malformed_requests_get_json_rpc_errors() {
         StatusCode::PAYLOAD_TOO_LARGE
     );
 
-    let id = session(&app).await;
+    let id = session(&app, None).await;
     assert_eq!(
         call(&app, &id, "no/such/method", json!({})).await["error"]["code"],
         -32601
@@ -315,9 +292,9 @@ async fn get_needs_a_session_and_a_stateless_server_has_no_stream() {
             .body(Body::empty())
             .unwrap()
     };
-    let app = TestServer.router().unwrap();
+    let app = TestServer.router();
     assert_eq!(send(&app, get()).await.status, StatusCode::BAD_REQUEST);
-    let app = TestServer.into_server().stateless().router().unwrap();
+    let app = TestServer.into_server().stateless().router();
     let reply = send(&app, get()).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.headers["allow"], "POST");
@@ -325,8 +302,8 @@ async fn get_needs_a_session_and_a_stateless_server_has_no_stream() {
 
 #[tokio::test]
 async fn tools_are_listed_with_their_schemas() {
-    let app = TestServer.router().unwrap();
-    let id = session(&app).await;
+    let app = TestServer.router();
+    let id = session(&app, None).await;
     let tools = call(&app, &id, "tools/list", json!({})).await["result"]["tools"].clone();
     assert_eq!(tools[0]["name"], "add");
     assert_eq!(tools[0]["description"], "Add two numbers.");
@@ -348,8 +325,8 @@ async fn tools_are_listed_with_their_schemas() {
 
 #[tokio::test]
 async fn tools_list_paginates() {
-    let app = TestServer.into_server().page_size(1).router().unwrap();
-    let id = session(&app).await;
+    let app = TestServer.into_server().page_size(1).router();
+    let id = session(&app, None).await;
     let first = call(&app, &id, "tools/list", json!({})).await["result"].clone();
     assert_eq!(first["tools"].as_array().unwrap().len(), 1);
     let cursor = first["nextCursor"].as_str().unwrap().to_owned();
@@ -364,8 +341,8 @@ async fn tools_list_paginates() {
 
 #[tokio::test]
 async fn tools_are_called_and_bad_arguments_are_tool_errors() {
-    let app = TestServer.router().unwrap();
-    let id = session(&app).await;
+    let app = TestServer.router();
+    let id = session(&app, None).await;
     let ok = call(
         &app,
         &id,
@@ -395,8 +372,8 @@ async fn tools_are_called_and_bad_arguments_are_tool_errors() {
 
 #[tokio::test]
 async fn a_panicking_tool_is_an_error_result_and_the_server_lives_on() {
-    let app = TestServer.router().unwrap();
-    let id = session(&app).await;
+    let app = TestServer.router();
+    let id = session(&app, None).await;
     let reply = call(&app, &id, "tools/call", json!({"name": "explode"})).await;
     assert_eq!(reply["result"]["isError"], true);
     assert!(
@@ -417,11 +394,13 @@ async fn a_panicking_tool_is_an_error_result_and_the_server_lives_on() {
 
 #[tokio::test]
 async fn the_host_can_come_from_the_uri_authority_as_in_http2() {
-    let app = TestServer.router().unwrap();
+    let app = TestServer.router();
     let request = |uri: &str| {
         Request::post(uri)
             .header("content-type", "application/json")
-            .body(Body::from(initialize_body("2025-11-25").to_string()))
+            .body(Body::from(
+                common::initialize("2025-11-25", json!({})).to_string(),
+            ))
             .unwrap()
     };
     assert_eq!(

@@ -32,7 +32,7 @@ fn call(arguments: &Value) -> (StatusCode, Value) {
         .enable_all()
         .build()
         .unwrap();
-    let app = Props.into_server().stateless().router().unwrap();
+    let app = Props.into_server().stateless().router();
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "typed", "arguments": arguments}});
     let request = Request::post("/mcp")
         .header("host", "localhost")

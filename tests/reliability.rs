@@ -1,9 +1,10 @@
 //! Faults and bad input: tools that hang or return too much, bounded sessions, rate limits on
 //! the OAuth proxy, malformed requests, oversized headers. After each, the server serves on.
 
+mod common;
+
 use std::time::Duration;
 
-use http_body_util::BodyExt;
 use mcp_runtime::axum::body::Body;
 use mcp_runtime::axum::http::{Request, StatusCode};
 use mcp_runtime::axum::{self};
@@ -46,24 +47,8 @@ async fn send(
     body: impl Into<Body>,
     session: Option<&str>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::post("/mcp")
-        .header("host", "localhost")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream");
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(body.into()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let reply = common::send(app, common::post_raw(body, None, session)).await;
+    (reply.status, reply.body)
 }
 
 fn call(tool: &str, arguments: Value) -> String {
@@ -86,8 +71,7 @@ fn stateless() -> mcp_runtime::Server {
 async fn a_tool_that_hangs_is_stopped_at_its_time_limit() {
     let app = stateless()
         .tool_timeout(Duration::from_millis(200))
-        .router()
-        .unwrap();
+        .router();
     let started = std::time::Instant::now();
     let (_, body) = send(&app, call("hang", json!({})), None).await;
     assert_eq!(body["result"]["isError"], true);
@@ -99,7 +83,7 @@ async fn a_tool_that_hangs_is_stopped_at_its_time_limit() {
     );
     assert!(started.elapsed() < Duration::from_secs(2));
     // A tool's own limit wins over the server's.
-    let app = stateless().router().unwrap();
+    let app = stateless().router();
     let (_, body) = send(&app, call("hang_briefly", json!({})), None).await;
     assert!(
         body["result"]["content"][0]["text"]
@@ -113,7 +97,7 @@ async fn a_tool_that_hangs_is_stopped_at_its_time_limit() {
 
 #[tokio::test]
 async fn a_huge_result_is_replaced_by_an_error() {
-    let app = stateless().max_result_bytes(1000).router().unwrap();
+    let app = stateless().max_result_bytes(1000).router();
     let (_, body) = send(&app, call("big", json!({"size": 999})), None).await;
     assert_eq!(
         body["result"]["content"][0]["text"].as_str().unwrap().len(),
@@ -139,8 +123,7 @@ async fn sessions_are_bounded_and_expire() {
     let app = Faults
         .into_server()
         .session_limits(2, Duration::from_secs(3600))
-        .router()
-        .unwrap();
+        .router();
     for _ in 0..2 {
         assert_eq!(send(&app, initialize(), None).await.0, StatusCode::OK);
     }
@@ -156,23 +139,8 @@ async fn sessions_are_bounded_and_expire() {
     let app = Faults
         .into_server()
         .session_limits(2, Duration::from_millis(100))
-        .router()
-        .unwrap();
-    let response = app
-        .clone()
-        .oneshot(
-            Request::post("/mcp")
-                .header("host", "localhost")
-                .header("content-type", "application/json")
-                .body(Body::from(initialize()))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let id = response.headers()["mcp-session-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+        .router();
+    let id = common::session(&app, None).await;
     let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}).to_string();
     assert_eq!(send(&app, ping.clone(), Some(&id)).await.0, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -189,7 +157,7 @@ async fn sessions_are_bounded_and_expire() {
 
 #[tokio::test]
 async fn malformed_input_never_takes_the_server_down() {
-    let app = stateless().router().unwrap();
+    let app = stateless().router();
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
     let nested = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"ping","params":{{"a":{deep}}}}}"#);
     let cases: Vec<(&str, Vec<u8>, i64)> = vec![
@@ -238,7 +206,7 @@ async fn malformed_input_never_takes_the_server_down() {
 async fn oversized_headers_are_refused_by_a_real_server() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = stateless().router().unwrap();
+    let app = stateless().router();
     tokio::spawn(async move { axum::serve(listener, app).await });
     let mut request =
         String::from("POST /mcp HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n");

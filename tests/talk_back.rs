@@ -2,9 +2,12 @@
 //! cancellation (by notification and by the client going away), sampling and elicitation
 //! answered by later POSTs, and a client that never answers.
 
+mod common;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use common::Events;
 use http_body_util::BodyExt;
 use mcp_runtime::SamplingRequest;
 use mcp_runtime::axum::body::Body;
@@ -94,32 +97,15 @@ fn app() -> axum::Router {
     Talk.into_server()
         .client_request_timeout(Duration::from_millis(300))
         .router()
-        .unwrap()
 }
 
+/// A POST in `session`, without a token (the server has no OAuth).
 fn post(body: &Value, session: &str) -> Request<Body> {
-    Request::post("/mcp")
-        .header("host", "localhost")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-session-id", session)
-        .body(Body::from(body.to_string()))
-        .unwrap()
+    common::post(body, None, Some(session))
 }
 
 async fn session(app: &axum::Router, capabilities: Value) -> String {
-    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-        "params": {"protocolVersion": "2025-11-25", "capabilities": capabilities, "clientInfo": {"name": "t", "version": "1"}}});
-    let request = Request::post("/mcp")
-        .header("host", "localhost")
-        .header("content-type", "application/json")
-        .body(Body::from(init.to_string()))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    response.headers()["mcp-session-id"]
-        .to_str()
-        .unwrap()
-        .to_owned()
+    common::session_with(app, None, capabilities).await
 }
 
 fn call(id: u64, tool: &str, arguments: Value, meta: Option<Value>) -> Value {
@@ -130,52 +116,11 @@ fn call(id: u64, tool: &str, arguments: Value, meta: Option<Value>) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params})
 }
 
-/// Reads SSE events from a streamed body.
-struct Events {
-    body: Body,
-    buffer: String,
-}
-
-impl Events {
-    async fn next(&mut self) -> Option<Value> {
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let event: String = self.buffer.drain(..end + 2).collect();
-                let data: String = event
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data: "))
-                    .collect();
-                if data.is_empty() {
-                    continue;
-                }
-                return Some(serde_json::from_str(&data).unwrap());
-            }
-            let frame = tokio::time::timeout(Duration::from_secs(5), self.body.frame())
-                .await
-                .expect("a frame in time")?;
-            if let Ok(data) = frame.unwrap().into_data() {
-                self.buffer.push_str(std::str::from_utf8(&data).unwrap());
-            }
-        }
-    }
-
-    async fn all(mut self) -> Vec<Value> {
-        let mut events = Vec::new();
-        while let Some(event) = self.next().await {
-            events.push(event);
-        }
-        events
-    }
-}
-
 async fn stream(app: &axum::Router, request: Request<Body>) -> Events {
     let response = app.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "text/event-stream");
-    Events {
-        body: response.into_body(),
-        buffer: String::new(),
-    }
+    Events::of(response.into_body())
 }
 
 #[tokio::test]

@@ -48,7 +48,7 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 /// The open server (no auth, with sessions off).
 pub fn open() -> &'static Router {
     static APP: OnceLock<Router> = OnceLock::new();
-    APP.get_or_init(|| Open.into_server().stateless().router().unwrap())
+    APP.get_or_init(|| Open.into_server().stateless().router())
 }
 
 /// The guarded server, verifying tokens against a live test issuer.

@@ -37,7 +37,7 @@ const _: () = {
         );
     }
     const _: () = ::core::assert!(
-        ::mcp_runtime::__private::requirement_includes(< delete_document as
+        ::mcp_runtime::__private::Requirement::includes(< delete_document as
         ::mcp_runtime::__private::ToolMeta > ::REQUIRES, < DeleteDocuments as
         ::mcp_runtime::__private::Permission > ::NAME,),
         "`Granted<P>` is proof that the guard checked `P`, but this tool does not require `P`: add it to `requires`"
@@ -89,9 +89,15 @@ const _: () = {
                     ::core::result::Result::Ok(caller) => caller,
                     ::core::result::Result::Err(err) => return err,
                 };
+                let __mcp_arg1 = match ::mcp_runtime::__private::proof::<
+                    DeleteDocuments,
+                >(__mcp_caller) {
+                    ::core::result::Result::Ok(proof) => proof,
+                    ::core::result::Result::Err(err) => return err,
+                };
                 let __mcp_out = delete_document(
                         __mcp_caller,
-                        ::mcp_runtime::__private::grant::<DeleteDocuments>(),
+                        __mcp_arg1,
                         ::mcp_runtime::__private::checked(__mcp_arg2),
                     )
                     .await;

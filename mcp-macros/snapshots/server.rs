@@ -1,12 +1,12 @@
 struct Calculator;
 impl ::mcp_runtime::McpServer for Calculator {
+    type OAuth = ::mcp_runtime::oauth::NoAuth;
     fn info() -> ::mcp_runtime::__private::ServerInfo {
         ::mcp_runtime::__private::ServerInfo {
             name: "calculator",
             version: "1.0.0",
             title: ::core::option::Option::None,
             instructions: ::core::option::Option::None,
-            oauth: ::mcp_runtime::__private::OAuthMode::None,
             permissions: &[],
             on_denied: ::mcp_runtime::__private::Denial::ToolError,
         }

@@ -1,12 +1,12 @@
 struct Docs;
 impl ::mcp_runtime::McpServer for Docs {
+    type OAuth = ::mcp_runtime::oauth::Jwt;
     fn info() -> ::mcp_runtime::__private::ServerInfo {
         ::mcp_runtime::__private::ServerInfo {
             name: ::core::env!("CARGO_PKG_NAME"),
             version: ::core::env!("CARGO_PKG_VERSION"),
             title: ::core::option::Option::None,
             instructions: ::core::option::Option::None,
-            oauth: ::mcp_runtime::__private::OAuthMode::Jwt,
             permissions: perms::__mcp_vocabulary::ALL,
             on_denied: ::mcp_runtime::__private::Denial::Hide,
         }

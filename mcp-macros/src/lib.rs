@@ -1,14 +1,16 @@
 //! Procedural macros behind [`mcp-runtime`](https://docs.rs/mcp-runtime).
 //!
-//! Do not depend on this crate directly: `mcp-runtime` re-exports both macros
-//! and documents them. The generated code refers to `::mcp_runtime` only.
+//! Do not depend on this crate directly: `mcp-runtime` re-exports the macros and documents
+//! them. The generated code refers to `::mcp_runtime` only.
+//!
+//! Each macro is a pipeline: parse (`attr`, `ast`), check (`valid`), generate (`expand`),
+//! with every error spanned on the user's token and reported together.
 
-mod ast;
-mod attr;
-mod expand;
+mod common;
 mod permissions;
 mod server;
-mod valid;
+mod tool;
+mod words;
 
 #[cfg(test)]
 mod tests;
@@ -18,7 +20,7 @@ use proc_macro::TokenStream;
 /// Declares an MCP tool. Documented in `mcp_runtime::tool`.
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::tool(args.into(), item.into()).into()
+    tool::expand(args.into(), item.into()).into()
 }
 
 /// Declares a permission vocabulary. Documented in `mcp_runtime::permissions`.

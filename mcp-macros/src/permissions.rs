@@ -6,7 +6,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Ident, LitStr, Token, Visibility, braced};
 
-use crate::attr::{Errors, check_permission, permission_ident};
+use crate::common::{Errors, check_permission, permission_ident};
 
 /// `/// docs  pub mod name { /// docs  TypeName = "permission", ... }`
 struct Vocabulary {

@@ -29,7 +29,7 @@ fn check(name: &str, expanded: TokenStream) {
 
 #[test]
 fn tool_with_arguments_and_annotations() {
-    let expanded = crate::expand::tool(
+    let expanded = crate::tool::expand(
         quote!(read_only, idempotent, title = "Add"),
         quote! {
             /// Add two numbers.
@@ -48,7 +48,7 @@ fn tool_with_arguments_and_annotations() {
 
 #[test]
 fn tool_with_context_state_and_renamed_arguments() {
-    let expanded = crate::expand::tool(
+    let expanded = crate::tool::expand(
         quote!(destructive, rename_all = "camelCase"),
         quote! {
             /// Delete a document.
@@ -69,7 +69,7 @@ fn tool_with_context_state_and_renamed_arguments() {
 
 #[test]
 fn tool_with_args_struct() {
-    let expanded = crate::expand::tool(
+    let expanded = crate::tool::expand(
         quote!(name = "create-document"),
         quote! {
             /// Create a document.
@@ -83,7 +83,7 @@ fn tool_with_args_struct() {
 
 #[test]
 fn guarded_tool_with_caller_and_proof() {
-    let expanded = crate::expand::tool(
+    let expanded = crate::tool::expand(
         quote!(
             requires = ["read:data", "delete:documents"],
             on_denied = insufficient_scope
@@ -148,7 +148,7 @@ fn server() {
 
 #[test]
 fn a_tool_with_a_mistake_still_emits_the_function() {
-    let expanded = crate::expand::tool(
+    let expanded = crate::tool::expand(
         quote!(),
         quote!(
             fn add(

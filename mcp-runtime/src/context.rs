@@ -9,11 +9,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::auth::Auth;
+use crate::auth::caller::Auth;
 use crate::content::Content;
-use crate::protocol::Session;
+use crate::error::ToolError;
+use crate::protocol::log::LogLevel;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
-use crate::tool::ToolError;
+use crate::protocol::session::Session;
+use crate::schema::elicitation_schema;
 
 /// The request context of a tool call: take `&Context` (or `Context`) as a parameter.
 ///
@@ -41,21 +43,6 @@ pub(crate) struct Peer {
     pub(crate) cancel: Arc<Cancel>,
     pub(crate) timeout: Duration,
     pub(crate) logger: &'static str,
-}
-
-/// The severity of a log message (RFC 5424 levels, as MCP names them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-#[allow(missing_docs)] // the names are the levels
-pub enum LogLevel {
-    Debug,
-    Info,
-    Notice,
-    Warning,
-    Error,
-    Critical,
-    Alert,
-    Emergency,
 }
 
 /// A request to the client's model (`sampling/createMessage`).
@@ -199,7 +186,7 @@ impl Context {
         let Some(outbox) = &self.inner.peer.outbox else {
             return;
         };
-        if (level as u8) < self.inner.session.log_level() {
+        if level < self.inner.session.log_level() {
             return;
         }
         let data = serde_json::to_value(data).unwrap_or(Value::Null);
@@ -333,23 +320,6 @@ impl Drop for Forget<'_> {
     fn drop(&mut self) {
         self.pending.forget(self.id);
     }
-}
-
-/// `T`'s schema as MCP elicitation wants it: a flat object, without `$schema` and `title`.
-fn elicitation_schema<T: JsonSchema>() -> Value {
-    let mut settings = crate::tool::schema_settings(true);
-    settings.inline_subschemas = true;
-    let mut schema = settings
-        .into_generator()
-        .into_root_schema_for::<T>()
-        .to_value();
-    if let Some(object) = schema.as_object_mut() {
-        for key in ["$schema", "title", "additionalProperties", "$defs"] {
-            object.remove(key);
-        }
-        object.entry("properties").or_insert_with(|| json!({}));
-    }
-    schema
 }
 
 impl std::fmt::Debug for Context {

@@ -1,4 +1,4 @@
-//! The error type of serving.
+//! The errors: [`Error`] for starting and running a server, [`ToolError`] for a tool's failure.
 
 use std::fmt;
 
@@ -58,3 +58,40 @@ impl From<std::io::Error> for Error {
 
 /// `Result<T, mcp_runtime::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error a tool returns: the model sees its message in a result with `isError: true`.
+///
+/// Any `std::error::Error` converts into it with `?`; build one from a message with
+/// [`ToolError::new`].
+pub struct ToolError {
+    message: String,
+}
+
+impl ToolError {
+    /// An error with a message for the model: say what went wrong and what to do instead.
+    pub fn new(message: impl Into<String>) -> Self {
+        ToolError {
+            message: message.into(),
+        }
+    }
+}
+
+impl<E: std::error::Error> From<E> for ToolError {
+    fn from(err: E) -> Self {
+        ToolError {
+            message: err.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ToolError").field(&self.message).finish()
+    }
+}

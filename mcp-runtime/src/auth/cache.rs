@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 
 use aws_lc_rs::digest;
 
-use super::Auth;
+use super::caller::{Auth, now};
 
 struct Entry {
     auth: Arc<Auth>,
@@ -97,7 +97,7 @@ impl TokenCache {
         let nbf = auth.claims().get("nbf").and_then(serde_json::Value::as_u64);
         let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= self.capacity {
-            let now = super::now();
+            let now = now();
             entries.retain(|_, entry| entry.exp > now);
             if entries.len() >= self.capacity {
                 // Still full of live tokens: make room by dropping an arbitrary one.
@@ -165,7 +165,7 @@ mod tests {
     #[test]
     fn stays_within_its_capacity() {
         let cache = TokenCache::new(3);
-        let far = crate::auth::now() + 3600;
+        let far = now() + 3600;
         for i in 0..10 {
             cache.insert(&format!("t{i}"), auth(far, None), None);
         }

@@ -11,7 +11,7 @@ use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
 
-use crate::http_util::{ReadError, read_capped};
+use crate::web::upstream::{ReadError, read_capped};
 
 /// The largest JWKS document accepted.
 const MAX_JWKS_BYTES: usize = 1 << 20;

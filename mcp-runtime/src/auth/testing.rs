@@ -16,82 +16,42 @@
 //!     .sign();
 //! # let _ = (config, token); }
 //! ```
+//!
+//! A domain function that takes [`Granted<P>`](crate::Granted) or [`&Auth`](crate::Auth) is
+//! tested with a caller made by [`auth`].
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_lc_rs::encoding::AsDer;
-use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
-use aws_lc_rs::signature::KeyPair as _;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Map, Value, json};
 
-use super::JwtConfig;
-pub use super::dev_issuer::DevIssuer;
+use super::caller::{Auth, now};
+use super::jwt::JwtConfig;
+use super::signing::SigningKey;
+use crate::web::loopback;
 
-/// A signing key with its id.
-#[derive(Clone)]
-struct SigningKey {
-    kid: String,
-    encoding: EncodingKey,
-    jwk: Value,
-    public_pem: String,
-}
-
-impl SigningKey {
-    fn generate(kid: String) -> Self {
-        // A test key: generation failing means the crypto library itself is broken.
-        let pair = KeyPair::generate(KeySize::Rsa2048).expect("RSA key generation failed");
-        let pkcs8 = pair.as_der().expect("PKCS#8 encoding failed");
-        let pem = pem("PRIVATE KEY", pkcs8.as_ref());
-        let encoding =
-            EncodingKey::from_rsa_pem(pem.as_bytes()).expect("the generated key is valid");
-        let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
-        let public_der = pair
-            .public_key()
-            .as_der()
-            .expect("public key encoding failed");
-        let jwk = json!({
-            "kty": "RSA",
-            "use": "sig",
-            "alg": "RS256",
-            "kid": kid,
-            "n": URL_SAFE_NO_PAD.encode(&components.n),
-            "e": URL_SAFE_NO_PAD.encode(&components.e),
-        });
-        SigningKey {
-            kid,
-            encoding,
-            jwk,
-            public_pem: pem_of("PUBLIC KEY", public_der.as_ref()),
-        }
+/// The caller that a verified token with `claims` would give a tool, for unit tests of code
+/// that takes [`&Auth`](crate::Auth) or a [`Granted<P>`](crate::Granted) (through
+/// [`Granted::check`](crate::Granted::check)).
+///
+/// ```
+/// use mcp_runtime::testing;
+/// let alice = testing::auth(serde_json::json!({"sub": "alice", "permissions": ["read:data"]}));
+/// assert!(alice.is_granted("read:data"));
+/// ```
+///
+/// Claims that are not a JSON object make a caller with no claims.
+pub fn auth(claims: Value) -> Auth {
+    match claims {
+        Value::Object(claims) => Auth::from_claims(claims),
+        _ => Auth::from_claims(Map::new()),
     }
 }
 
-fn pem(label: &str, der: &[u8]) -> String {
-    pem_of(label, der)
-}
-
-fn pem_of(label: &str, der: &[u8]) -> String {
-    let body = STANDARD.encode(der);
-    let lines: Vec<&str> = body
-        .as_bytes()
-        .chunks(64)
-        .map(|c| std::str::from_utf8(c).unwrap_or_default())
-        .collect();
-    format!(
-        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
-        lines.join("\n")
-    )
-}
-
 struct Shared {
-    keys: RwLock<Vec<SigningKey>>,
+    keys: RwLock<Arc<SigningKey>>,
     available: AtomicBool,
     requests: AtomicUsize,
     next_kid: AtomicUsize,
@@ -105,43 +65,17 @@ pub struct TestIssuer {
     task: tokio::task::JoinHandle<()>,
 }
 
-/// The issuer's keys, for the routes of the development issuer that sign tokens.
-#[derive(Clone)]
-pub(crate) struct KeyRing(Arc<Shared>);
-
-impl KeyRing {
-    /// Signs `claims` with RS256 and the current key.
-    pub(crate) fn sign(&self, claims: &Map<String, Value>) -> String {
-        let key = self.0.keys.read().unwrap_or_else(|e| e.into_inner())[0].clone();
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(key.kid);
-        jsonwebtoken::encode(&header, claims, &key.encoding).expect("signing a token failed")
-    }
-}
-
 impl TestIssuer {
     /// Generates a key and starts serving the JWKS on a free loopback port.
     pub async fn start() -> TestIssuer {
-        Self::start_with(|_, _| axum::Router::new())
-            .await
-            .expect("cannot bind a loopback port")
-    }
-
-    /// Starts the issuer with more routes beside the JWKS, built from its keys and issuer URL.
-    pub(crate) async fn start_with(
-        routes: impl FnOnce(KeyRing, String) -> axum::Router,
-    ) -> std::io::Result<TestIssuer> {
         let shared = Arc::new(Shared {
-            keys: RwLock::new(vec![SigningKey::generate("test-key-1".into())]),
+            keys: RwLock::new(Arc::new(SigningKey::generate("test-key-1".into()))),
             available: AtomicBool::new(true),
             requests: AtomicUsize::new(0),
             next_kid: AtomicUsize::new(2),
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let port = listener.local_addr()?.port();
-        let issuer = format!("http://127.0.0.1:{port}/");
         let state = Arc::clone(&shared);
-        let app = routes(KeyRing(Arc::clone(&shared)), issuer.clone()).route(
+        let app = axum::Router::new().route(
             "/.well-known/jwks.json",
             axum::routing::get(move || {
                 let state = Arc::clone(&state);
@@ -150,30 +84,20 @@ impl TestIssuer {
                     if !state.available.load(Ordering::SeqCst) {
                         return StatusCode::SERVICE_UNAVAILABLE.into_response();
                     }
-                    let keys: Vec<Value> = state
-                        .keys
-                        .read()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .iter()
-                        .map(|k| k.jwk.clone())
-                        .collect();
-                    let body = json!({"keys": keys}).to_string();
-                    (
-                        [(axum::http::header::CONTENT_TYPE, "application/json")],
-                        body,
-                    )
-                        .into_response()
+                    let key = Arc::clone(&state.keys.read().unwrap_or_else(|e| e.into_inner()));
+                    let body = json!({"keys": [key.jwk()]}).to_string();
+                    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
                 }
             }),
         );
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(TestIssuer {
-            issuer,
+        let (listener, addr) = loopback::bind(0)
+            .await
+            .expect("cannot bind a loopback port");
+        TestIssuer {
+            issuer: format!("http://{addr}/"),
             shared,
-            task,
-        })
+            task: loopback::spawn(listener, app),
+        }
     }
 
     /// The issuer URL (`iss`), with a trailing slash as Auth0 writes it.
@@ -221,21 +145,21 @@ impl TestIssuer {
     pub fn rotate_key(&self) {
         let n = self.shared.next_kid.fetch_add(1, Ordering::SeqCst);
         let key = SigningKey::generate(format!("test-key-{n}"));
-        *self.shared.keys.write().unwrap_or_else(|e| e.into_inner()) = vec![key];
+        *self.shared.keys.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(key);
     }
 
     /// The current key's id.
     pub fn kid(&self) -> String {
-        self.current().kid
+        self.current().kid().to_owned()
     }
 
     /// The current public key in PEM, for tests of algorithm confusion.
     pub fn public_key_pem(&self) -> String {
-        self.current().public_pem
+        self.current().public_pem()
     }
 
-    fn current(&self) -> SigningKey {
-        self.shared.keys.read().unwrap_or_else(|e| e.into_inner())[0].clone()
+    fn current(&self) -> Arc<SigningKey> {
+        Arc::clone(&self.shared.keys.read().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -310,17 +234,8 @@ impl TokenBuilder<'_> {
 
     /// Signs the token with RS256.
     pub fn sign(self) -> String {
-        let key = self.issuer.current();
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.kid.unwrap_or(key.kid));
-        jsonwebtoken::encode(&header, &self.claims, &key.encoding)
-            .expect("signing a test token failed")
+        self.issuer
+            .current()
+            .sign(&self.claims, self.kid.as_deref())
     }
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO)
-        .as_secs()
 }

@@ -1,14 +1,16 @@
 //! `oauth = auth0`: the tenant's authorization server metadata, mirrored on this server's
 //! origin for clients that look for it there. Cached; an outage is a prompt 502 with a reason.
+//! (Readable from any origin: the routes that serve it add CORS.)
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::http_util::{ReadError, read_capped};
+use crate::web::response::JsonBody;
+use crate::web::upstream::{ReadError, read_capped};
 
 const TTL: Duration = Duration::from_secs(600);
 
@@ -20,6 +22,7 @@ pub(crate) struct MetadataMirror {
 }
 
 impl MetadataMirror {
+    /// A mirror of the document at `url`, fetched with `client` when first asked for.
     pub(crate) fn new(url: String, client: reqwest::Client) -> Self {
         MetadataMirror {
             url,
@@ -60,12 +63,7 @@ impl MetadataMirror {
                     return json_ok(document);
                 }
                 let body = json!({"error": "bad_gateway", "error_description": format!("cannot reach the Auth0 tenant: {why}")});
-                (
-                    StatusCode::BAD_GATEWAY,
-                    [(header::CONTENT_TYPE, "application/json")],
-                    body.to_string(),
-                )
-                    .into_response()
+                JsonBody::new(StatusCode::BAD_GATEWAY, &body).into_response()
             }
         }
     }
@@ -96,16 +94,6 @@ impl MetadataMirror {
     }
 }
 
-pub(crate) fn json_ok(document: &Value) -> Response {
-    let mut response = (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/json")],
-        document.to_string(),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
+fn json_ok(document: &Value) -> Response {
+    JsonBody::ok(document).into_response()
 }

@@ -2,13 +2,23 @@
 
 use serde_json::{Map, Value, json};
 
-/// Standard JSON-RPC error codes.
+/// The JSON-RPC error codes this server answers with, each by name.
 pub(crate) mod code {
+    /// The message is not JSON.
     pub(crate) const PARSE_ERROR: i64 = -32700;
+    /// The message is not a valid JSON-RPC request, or not one this server accepts now.
     pub(crate) const INVALID_REQUEST: i64 = -32600;
+    /// No such method.
     pub(crate) const METHOD_NOT_FOUND: i64 = -32601;
+    /// The method's parameters are wrong.
     pub(crate) const INVALID_PARAMS: i64 = -32602;
+    /// The server failed.
     pub(crate) const INTERNAL_ERROR: i64 = -32603;
+    /// The request is refused before any method runs (host, origin, credentials), as the
+    /// official SDKs answer it: the first of JSON-RPC's server-defined codes.
+    pub(crate) const REFUSED: i64 = -32000;
+    /// The `Mcp-Session-Id` names no session of this caller, as the official SDKs answer it.
+    pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
 }
 
 /// A JSON-RPC error object.
@@ -26,6 +36,7 @@ impl RpcError {
         }
     }
 
+    /// `-32602` with `message`.
     pub(crate) fn invalid_params(message: impl Into<String>) -> Self {
         RpcError::new(code::INVALID_PARAMS, message)
     }

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde_json::{Map, Value};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-use super::jsonrpc::RpcError;
+use super::jsonrpc::{RpcError, code};
+use crate::web::random::random_hex;
 
 /// The most server-to-client requests waiting for answers at once, over all clients.
 const MAX_PENDING: usize = 10_000;
@@ -45,17 +46,9 @@ impl Pending {
         if waiting.len() >= MAX_PENDING {
             return None;
         }
-        let mut random = [0u8; 8];
-        getrandom::fill(&mut random).ok()?;
         let n = self.next.fetch_add(1, Ordering::Relaxed);
         // Unguessable, so that one client cannot answer another's request.
-        let id = format!(
-            "srv-{n}-{}",
-            random
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        );
+        let id = format!("srv-{n}-{}", random_hex(8));
         let (tx, rx) = oneshot::channel();
         waiting.insert(id.clone(), tx);
         Some((id, rx))
@@ -75,7 +68,10 @@ impl Pending {
         let answer = match (body.remove("result"), body.remove("error")) {
             (Some(result), _) => Ok(result),
             (None, Some(error)) => Err(RpcError::new(
-                error.get("code").and_then(Value::as_i64).unwrap_or(-32603),
+                error
+                    .get("code")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(code::INTERNAL_ERROR),
                 error
                     .get("message")
                     .and_then(Value::as_str)
@@ -83,7 +79,7 @@ impl Pending {
                     .to_owned(),
             )),
             (None, None) => Err(RpcError::new(
-                -32600,
+                code::INVALID_REQUEST,
                 "the answer had neither result nor error",
             )),
         };

@@ -1,5 +1,4 @@
-//! Transports: Streamable HTTP and stdio.
+//! Transports: MCP Streamable HTTP, and stdio for local clients.
 
 pub(crate) mod http;
-pub(crate) mod oauth;
 pub(crate) mod stdio;

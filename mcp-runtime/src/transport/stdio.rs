@@ -5,10 +5,13 @@ use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
+use crate::engine::Engine;
+use crate::engine::outcome::Failure;
 use crate::error::Result;
 use crate::protocol::jsonrpc::{self, Message};
 use crate::protocol::peer::Outbox;
-use crate::protocol::{DEFAULT_NEGOTIATED_VERSION, Engine, Failure, Session};
+use crate::protocol::session::Session;
+use crate::protocol::version;
 
 pub(crate) async fn serve(engine: Engine) -> Result<()> {
     let engine = Arc::new(engine);
@@ -30,7 +33,7 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
         Arc::clone(session.get_or_init(|| {
             Arc::new(Session::new(
                 None,
-                DEFAULT_NEGOTIATED_VERSION,
+                version::DEFAULT_NEGOTIATED,
                 None,
                 serde_json::Value::Null,
             ))
@@ -47,9 +50,14 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
                 outbox.send(err.into_response(id));
             }
             Ok(Message::Request { id, method, params }) if method == "initialize" => {
-                let (version, result, capabilities) = engine.initialize(params.as_ref());
-                let _ = session.set(Arc::new(Session::new(None, version, None, capabilities)));
-                outbox.send(jsonrpc::response(id, result));
+                let initialized = engine.initialize(params.as_ref());
+                let _ = session.set(Arc::new(Session::new(
+                    None,
+                    initialized.version,
+                    None,
+                    initialized.client_capabilities,
+                )));
+                outbox.send(jsonrpc::response(id, initialized.result));
             }
             Ok(Message::Request { id, method, params }) => {
                 let session = current(&session);
@@ -72,9 +80,13 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
                         Err(Failure::Rpc(err)) => {
                             outbox.send(err.into_response(id));
                         }
-                        // A cancelled request gets no answer. Stdio serves only servers without
-                        // OAuth, whose requests are never refused for their credentials.
-                        Err(_) => {}
+                        // Stdio serves only servers without OAuth, whose guards refuse no one;
+                        // were one to, the client reads why.
+                        Err(Failure::Refused(refusal)) => {
+                            outbox.send(refusal.into_rpc_error().into_response(id));
+                        }
+                        // A cancelled request gets no answer.
+                        Err(Failure::Cancelled) => {}
                     }
                     drop(done);
                 });

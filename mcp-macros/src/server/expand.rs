@@ -1,0 +1,102 @@
+//! Code generation for `#[mcp_server]`: the `McpServer` impl, and the checks of each tool
+//! against the server, spanned on the tool's own tokens.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{LitStr, Path, parse_quote};
+
+use super::attr::ServerAttr;
+use crate::words::OAuth;
+
+/// The tokens of a server that passed its checks: `item` is the user's struct.
+pub(crate) fn generate(
+    attr: &ServerAttr,
+    input: &syn::ItemStruct,
+    item: &TokenStream,
+) -> TokenStream {
+    let krate: Path = attr
+        .krate
+        .clone()
+        .unwrap_or_else(|| parse_quote!(::mcp_runtime));
+    let krate = quote!(#krate);
+    let p = quote!(#krate::__private);
+    let ident = &input.ident;
+    let tools = attr.tools.as_deref().unwrap_or_default();
+    let name = match &attr.name {
+        Some(lit) => quote!(#lit),
+        None => quote!(::core::env!("CARGO_PKG_NAME")),
+    };
+    let version = match &attr.version {
+        Some(lit) => quote!(#lit),
+        None => quote!(::core::env!("CARGO_PKG_VERSION")),
+    };
+    let opt = |lit: &Option<LitStr>| match lit {
+        Some(lit) => quote!(::core::option::Option::Some(#lit)),
+        None => quote!(::core::option::Option::None),
+    };
+    let title = opt(&attr.title);
+    let instructions = opt(&attr.instructions);
+    // Validation made sure there is a mode.
+    let mode = attr.oauth.map_or(OAuth::None, |o| o.value);
+    let mode_type = mode.type_tokens(&krate);
+    let permissions = match &attr.permissions {
+        Some(path) => quote!(#path::__mcp_vocabulary::ALL),
+        None => quote!(&[]),
+    };
+    let on_denied = match &attr.on_denied {
+        Some(mode) => mode.value.tokens(&p),
+        None => quote!(#p::Denial::ToolError),
+    };
+    let pushes = tools
+        .iter()
+        .map(|path| quote_spanned!(path.span()=> __mcp_tools.push::<#path>();));
+    // Each tool checks itself against this server's OAuth mode and vocabulary, on its own tokens.
+    let checks = tools.iter().map(|path| match &attr.permissions {
+        Some(vocabulary) if attr.with_oauth() => {
+            quote_spanned!(path.span()=> #path!(@oauth [#vocabulary]);)
+        }
+        _ => quote_spanned!(path.span()=> #path!(@none);),
+    });
+    // Two tools with the same wire name (say, one renamed with `name = "..."`) are caught by
+    // the compiler through a constant evaluated in the user's crate, spanned on the later tool.
+    let mut duplicate_checks = Vec::new();
+    for (j, later) in tools.iter().enumerate() {
+        for earlier in &tools[..j] {
+            duplicate_checks.push(quote_spanned! {later.span()=>
+                const _: () = ::core::assert!(
+                    !#p::str_eq(<#earlier as #p::ToolMeta>::NAME, <#later as #p::ToolMeta>::NAME),
+                    "duplicate tool name: another tool in this server has the same name"
+                );
+            });
+        }
+    }
+
+    quote! {
+        #item
+
+        impl #krate::McpServer for #ident {
+            type OAuth = #mode_type;
+
+            fn info() -> #p::ServerInfo {
+                #p::ServerInfo {
+                    name: #name,
+                    version: #version,
+                    title: #title,
+                    instructions: #instructions,
+                    permissions: #permissions,
+                    on_denied: #on_denied,
+                }
+            }
+
+            fn tools() -> #p::ToolSet<Self> {
+                let mut __mcp_tools = #p::ToolSet::new();
+                #(#pushes)*
+                __mcp_tools
+            }
+        }
+
+        #(#checks)*
+        #(#duplicate_checks)*
+    }
+}

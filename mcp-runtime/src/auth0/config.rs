@@ -1,0 +1,327 @@
+//! The settings of the Auth0 modes, from the environment in one documented place, or from
+//! code; and the explicit, loopback-only fallback to the development issuer.
+
+use std::sync::Arc;
+
+use super::dev_issuer::DevIssuer;
+use crate::auth::jwt::JwtConfig;
+use crate::error::Error;
+use crate::web::url::check_url;
+
+/// The README section that explains the Auth0 settings.
+pub(crate) const README_SECTION: &str = "README.md, section \"Auth0 set-up\"";
+
+/// The API identifier the development issuer issues tokens for.
+const DEV_AUDIENCE: &str = "https://mcp-runtime.example/api";
+
+/// The variables [`Auth0Config::from_env`] reads, alternatives together.
+const DOMAIN_VARS: &[&str] = &["AUTH0_DOMAIN", "MCP_USE_OAUTH_AUTH0_DOMAIN"];
+const AUDIENCE_VARS: &[&str] = &["AUTH0_AUDIENCE", "MCP_USE_OAUTH_AUTH0_AUDIENCE"];
+const CLIENT_ID_VARS: &[&str] = &["AUTH0_CLIENT_ID"];
+const CLIENT_SECRET_VARS: &[&str] = &["AUTH0_CLIENT_SECRET"];
+
+/// Settings of `oauth = auth0` and `oauth = auth0_proxy`: the tenant, the API, and for the
+/// proxy the Regular Web Application's credentials.
+///
+/// ```
+/// # use mcp_runtime::Auth0Config;
+/// let config = Auth0Config::new("your-tenant.us.auth0.com", "https://my-mcp-api/")
+///     .client("client-id", "client-secret"); // auth0_proxy only
+/// ```
+///
+/// From the environment: [`Auth0Config::from_env`]; with the development issuer when no
+/// Auth0 setting is present: [`Auth0Config::from_env_or_dev_issuer`].
+#[derive(Clone)]
+pub struct Auth0Config {
+    /// `https://your-tenant.us.auth0.com`, without a trailing slash.
+    pub(crate) base: String,
+    pub(crate) audience: String,
+    pub(crate) client_id: Option<String>,
+    pub(crate) client_secret: Option<String>,
+    pub(crate) scopes_supported: Option<Vec<String>>,
+    pub(crate) upstream_scopes: Vec<String>,
+    pub(crate) verify_jwt: bool,
+    pub(crate) rate_limit_per_minute: u32,
+    /// The development issuer these settings point at, kept running as long as they live.
+    pub(crate) dev_issuer: Option<Arc<DevIssuer>>,
+}
+
+impl std::fmt::Debug for Auth0Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth0Config")
+            .field("base", &self.base)
+            .field("audience", &self.audience)
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .field("verify_jwt", &self.verify_jwt)
+            .field("dev_issuer", &self.dev_issuer.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Auth0Config {
+    /// Tokens from the tenant `domain` (`your-tenant.us.auth0.com`, or a URL with a scheme;
+    /// `http://` only for a loopback host) for the API `audience`.
+    pub fn new(domain: impl Into<String>, audience: impl Into<String>) -> Self {
+        let domain = domain.into();
+        let domain = domain.trim().trim_end_matches('/');
+        let base = if domain.contains("://") {
+            domain.to_owned()
+        } else {
+            format!("https://{domain}")
+        };
+        Auth0Config {
+            base,
+            audience: audience.into(),
+            client_id: None,
+            client_secret: None,
+            scopes_supported: None,
+            upstream_scopes: ["openid", "profile", "email", "offline_access"]
+                .map(String::from)
+                .to_vec(),
+            verify_jwt: true,
+            rate_limit_per_minute: 600,
+            dev_issuer: None,
+        }
+    }
+
+    /// The Regular Web Application's credentials (`oauth = auth0_proxy`).
+    pub fn client(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.client_id = Some(client_id.into());
+        self.client_secret = Some(client_secret.into());
+        self
+    }
+
+    /// Overrides the `scopes_supported` advertised to clients (by default the server's
+    /// permission vocabulary).
+    pub fn scopes_supported<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        scopes: I,
+    ) -> Self {
+        self.scopes_supported = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The scopes the proxy asks Auth0 for besides those the client asks for
+    /// (default: `openid profile email offline_access`).
+    pub fn upstream_scopes<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        scopes: I,
+    ) -> Self {
+        self.upstream_scopes = scopes.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// How many requests a minute each of the proxy's `/register`, `/authorize` and `/token`
+    /// accepts (600 by default, in bursts of up to a tenth of that); past it they answer 429.
+    pub fn rate_limit(mut self, requests_per_minute: u32) -> Self {
+        self.rate_limit_per_minute = requests_per_minute.max(1);
+        self
+    }
+
+    /// Accepts tokens without checking their signature, for local development only: the
+    /// server refuses to start with it unless it is reached at a loopback address, answers
+    /// only callers on its own machine, and says so loudly in the log. Issuer, audience and
+    /// expiry are still checked.
+    pub fn dangerously_skip_jwt_verification(mut self) -> Self {
+        self.verify_jwt = false;
+        self
+    }
+
+    /// The settings from the environment, the one place this crate reads them:
+    ///
+    /// | variable | |
+    /// |---|---|
+    /// | `AUTH0_DOMAIN` (or `MCP_USE_OAUTH_AUTH0_DOMAIN`) | required |
+    /// | `AUTH0_AUDIENCE` (or `MCP_USE_OAUTH_AUTH0_AUDIENCE`) | required |
+    /// | `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` | required by `oauth = auth0_proxy` |
+    ///
+    /// The error names every missing variable; which ones a server needs is decided by its
+    /// `#[mcp_server(oauth = ...)]` when it is built.
+    pub fn from_env() -> Result<Self, MissingSettings> {
+        let var = |names: &[&'static str]| {
+            names
+                .iter()
+                .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        };
+        let (domain, audience) = (var(DOMAIN_VARS), var(AUDIENCE_VARS));
+        let (client_id, client_secret) = (var(CLIENT_ID_VARS), var(CLIENT_SECRET_VARS));
+        let none_set = domain.is_none()
+            && audience.is_none()
+            && client_id.is_none()
+            && client_secret.is_none();
+        let (Some(domain), Some(audience)) = (domain.clone(), audience.clone()) else {
+            let mut missing = Vec::new();
+            for (value, names) in [(&domain, DOMAIN_VARS), (&audience, AUDIENCE_VARS)] {
+                if value.is_none() {
+                    missing.push(names.join(" or "));
+                }
+            }
+            let mut proxy_missing = Vec::new();
+            for (value, names) in [
+                (&client_id, CLIENT_ID_VARS),
+                (&client_secret, CLIENT_SECRET_VARS),
+            ] {
+                if value.is_none() {
+                    proxy_missing.push(names.join(" or "));
+                }
+            }
+            return Err(MissingSettings {
+                missing,
+                proxy_missing,
+                none_set,
+            });
+        };
+        let mut config = Auth0Config::new(domain, audience);
+        config.client_id = client_id;
+        config.client_secret = client_secret;
+        Ok(config)
+    }
+
+    /// [`from_env`](Self::from_env), or, when no Auth0 variable at all is set, the built-in
+    /// development issuer: an explicit opt-in for trying a server without an Auth0 account.
+    ///
+    /// The development issuer runs on a loopback port as long as these settings (and the
+    /// server built with them) live, with the same endpoint paths as Auth0 and a login page
+    /// where anyone picks the test user `alice` (`read:data`, `delete:documents`) or `bob`
+    /// (`read:data`). It is announced with a warning in the log, and a server refuses it unless
+    /// it is reached at a loopback address. As soon as any Auth0 variable is set, a missing
+    /// one is an error instead.
+    pub async fn from_env_or_dev_issuer() -> Result<Self, Error> {
+        match Self::from_env() {
+            Ok(config) => Ok(config),
+            Err(missing) if missing.none_set => {
+                let config = Self::dev_issuer().await?;
+                tracing::warn!(
+                    "No Auth0 settings ({}): using the built-in DEVELOPMENT issuer at {} with test users \
+                     alice and bob. Anyone can sign in as anyone: never use it in production.",
+                    missing.all().join(", "),
+                    config.base
+                );
+                Ok(config)
+            }
+            Err(missing) => Err(missing.into()),
+        }
+    }
+
+    /// Settings that point at a new development issuer on a loopback port, whatever the
+    /// environment says (see [`from_env_or_dev_issuer`](Self::from_env_or_dev_issuer)).
+    pub async fn dev_issuer() -> Result<Self, Error> {
+        let issuer = DevIssuer::start(DEV_AUDIENCE).await.map_err(|err| {
+            Error::Config(format!(
+                "cannot start the development issuer on a loopback port: {err}"
+            ))
+        })?;
+        let mut config = Auth0Config::new(issuer.domain(), DEV_AUDIENCE)
+            .client(issuer.client_id(), issuer.client_secret());
+        config.dev_issuer = Some(Arc::new(issuer));
+        Ok(config)
+    }
+
+    /// The issuer, as Auth0 writes it: `https://{domain}/`.
+    pub(crate) fn issuer(&self) -> String {
+        format!("{}/", self.base)
+    }
+
+    pub(crate) fn authorize_url(&self) -> String {
+        format!("{}/authorize", self.base)
+    }
+
+    pub(crate) fn token_url(&self) -> String {
+        format!("{}/oauth/token", self.base)
+    }
+
+    pub(crate) fn jwks_url(&self) -> String {
+        format!("{}/.well-known/jwks.json", self.base)
+    }
+
+    pub(crate) fn discovery_url(&self) -> String {
+        format!("{}/.well-known/openid-configuration", self.base)
+    }
+
+    /// How tokens are verified: issued by the tenant for the audience, keys from its JWKS.
+    pub(crate) fn jwt_config(&self) -> JwtConfig {
+        JwtConfig::new(self.issuer(), self.audience.clone()).jwks_url(self.jwks_url())
+    }
+
+    /// Checks the settings that both modes need.
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        check_url(&self.base).map_err(|why| {
+            Error::Config(format!(
+                "AUTH0_DOMAIN `{}` {why} (see {README_SECTION})",
+                self.base
+            ))
+        })?;
+        if self.audience.trim().is_empty() {
+            return Err(Error::Config(format!(
+                "AUTH0_AUDIENCE is empty: set it to your Auth0 API's identifier (see {README_SECTION})"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The Regular Web Application's credentials, which `oauth = auth0_proxy` needs.
+    pub(crate) fn credentials(&self) -> Result<(&str, &str), Error> {
+        match (&self.client_id, &self.client_secret) {
+            (Some(id), Some(secret)) => Ok((id, secret)),
+            _ => Err(Error::Config(format!(
+                "`oauth = auth0_proxy` needs the Regular Web Application's AUTH0_CLIENT_ID and \
+                 AUTH0_CLIENT_SECRET (see {README_SECTION})"
+            ))),
+        }
+    }
+}
+
+/// Auth0 settings missing from the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MissingSettings {
+    /// The missing variables both modes need (alternatives joined with "or").
+    pub missing: Vec<String>,
+    /// The missing variables that `oauth = auth0_proxy` needs besides.
+    pub proxy_missing: Vec<String>,
+    /// Whether no Auth0 variable at all is set (a first run with no Auth0 account).
+    pub none_set: bool,
+}
+
+impl MissingSettings {
+    fn all(&self) -> Vec<String> {
+        self.missing
+            .iter()
+            .chain(&self.proxy_missing)
+            .cloned()
+            .collect()
+    }
+}
+
+impl std::fmt::Display for MissingSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "missing Auth0 settings: {}", self.missing.join(", "))?;
+        if !self.proxy_missing.is_empty() {
+            write!(
+                f,
+                " (and, for `oauth = auth0_proxy`, {})",
+                self.proxy_missing.join(", ")
+            )?;
+        }
+        write!(
+            f,
+            ". Set them in the environment (or a .env file your shell loads); see {README_SECTION}"
+        )
+    }
+}
+
+impl std::error::Error for MissingSettings {}
+
+impl From<MissingSettings> for Error {
+    fn from(missing: MissingSettings) -> Self {
+        Error::Config(missing.to_string())
+    }
+}

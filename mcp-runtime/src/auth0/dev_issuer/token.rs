@@ -1,0 +1,171 @@
+//! The development issuer's JSON endpoints: discovery, keys, open client registration, and
+//! the token endpoint (authorization code with PKCE, refresh tokens).
+
+use std::sync::Arc;
+
+use aws_lc_rs::digest;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use super::state::{CODE_LIFETIME, DevUser, Issuer, Refresh, lock};
+use crate::auth::caller::now;
+use crate::web::form;
+use crate::web::random::random_token;
+use crate::web::response::{JsonBody, OAuthError};
+
+/// `GET /.well-known/openid-configuration` (and the RFC 8414 path).
+pub(crate) async fn discovery(State(issuer): State<Arc<Issuer>>) -> Response {
+    let base = &issuer.base;
+    JsonBody::ok(&json!({
+        "issuer": issuer.issuer,
+        "authorization_endpoint": format!("{base}/authorize"),
+        "token_endpoint": format!("{base}/oauth/token"),
+        "jwks_uri": format!("{base}/.well-known/jwks.json"),
+        "registration_endpoint": format!("{base}/oidc/register"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+    }))
+    .into_response()
+}
+
+/// `GET /.well-known/jwks.json`.
+pub(crate) async fn jwks(State(issuer): State<Arc<Issuer>>) -> Response {
+    JsonBody::ok(&json!({"keys": [issuer.key.jwk()]})).into_response()
+}
+
+/// `POST /oidc/register`: open dynamic registration of public clients, as Auth0's.
+pub(crate) async fn register(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+    let request: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let uris: Vec<String> = request["redirect_uris"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|u| u.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if uris.is_empty() {
+        return OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_redirect_uri",
+            "register at least one redirect URI",
+        )
+        .into_response();
+    }
+    let client_id = format!("dev-dcr-{}", random_token(12));
+    lock(&issuer.clients).insert(client_id.clone(), uris.clone());
+    let body = json!({"client_id": client_id, "redirect_uris": uris, "token_endpoint_auth_method": "none",
+                      "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"]});
+    JsonBody::new(StatusCode::CREATED, &body).into_response()
+}
+
+fn invalid_grant(description: &'static str) -> Response {
+    OAuthError::new(StatusCode::BAD_REQUEST, "invalid_grant", description).into_response()
+}
+
+/// `POST /oauth/token`.
+pub(crate) async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Response {
+    let form = form::parse(&body);
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
+    let client_id = get("client_id");
+    let known = lock(&issuer.clients).contains_key(client_id);
+    // The pre-registered application is confidential; registered clients are public.
+    let secret_ok = aws_lc_rs::constant_time::verify_slices_are_equal(
+        get("client_secret").as_bytes(),
+        issuer.client_secret.as_bytes(),
+    )
+    .is_ok();
+    if !known || (client_id == issuer.client_id && !secret_ok) {
+        return OAuthError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client or wrong secret",
+        )
+        .into_response();
+    }
+    let (user, scope) = match get("grant_type") {
+        "authorization_code" => {
+            let Some(grant) = lock(&issuer.codes).remove(get("code")) else {
+                return invalid_grant("unknown or used code");
+            };
+            let challenge = URL_SAFE_NO_PAD.encode(digest::digest(
+                &digest::SHA256,
+                get("code_verifier").as_bytes(),
+            ));
+            if grant.issued.elapsed() > CODE_LIFETIME
+                || grant.client_id != client_id
+                || grant.redirect_uri != get("redirect_uri")
+                || grant.code_challenge != challenge
+            {
+                return invalid_grant("the code does not match this request");
+            }
+            (grant.user, grant.scope)
+        }
+        "refresh_token" => {
+            let Some(refresh) = lock(&issuer.refresh_tokens).remove(get("refresh_token")) else {
+                return invalid_grant("unknown or used refresh token");
+            };
+            if refresh.client_id != client_id {
+                return invalid_grant("the refresh token belongs to another client");
+            }
+            (refresh.user, refresh.scope)
+        }
+        _ => {
+            return OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "authorization_code or refresh_token",
+            )
+            .into_response();
+        }
+    };
+    let access_token = issuer
+        .key
+        .sign(&claims(&issuer, user, client_id, &scope), None);
+    let refresh_token = random_token(32);
+    lock(&issuer.refresh_tokens).insert(
+        refresh_token.clone(),
+        Refresh {
+            user,
+            client_id: client_id.to_owned(),
+            scope: scope.clone(),
+        },
+    );
+    let body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": 3600,
+                      "refresh_token": refresh_token, "scope": scope});
+    JsonBody::ok(&body).no_store().into_response()
+}
+
+/// An access token's claims, as Auth0 writes them with RBAC and the user's profile.
+fn claims(issuer: &Issuer, user: &DevUser, client_id: &str, scope: &str) -> Map<String, Value> {
+    let now = now();
+    let mut claims = Map::new();
+    claims.insert("iss".into(), issuer.issuer.clone().into());
+    claims.insert("sub".into(), format!("dev|{}", user.name).into());
+    claims.insert(
+        "aud".into(),
+        json!([issuer.audience, format!("{}/userinfo", issuer.base)]),
+    );
+    claims.insert("iat".into(), now.into());
+    claims.insert("exp".into(), (now + 3600).into());
+    claims.insert("azp".into(), client_id.into());
+    claims.insert("scope".into(), scope.into());
+    claims.insert("permissions".into(), json!(user.permissions));
+    claims.insert("email".into(), format!("{}@example.com", user.name).into());
+    claims.insert("email_verified".into(), true.into());
+    claims.insert("name".into(), user.display.into());
+    claims.insert("nickname".into(), user.name.into());
+    claims.insert(
+        "picture".into(),
+        format!("https://example.com/{}.png", user.name).into(),
+    );
+    claims
+}

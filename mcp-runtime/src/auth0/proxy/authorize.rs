@@ -1,0 +1,250 @@
+//! `GET /authorize` and `POST /authorize/consent`: check the client, its exact redirect URI
+//! and PKCE, ask the user's consent for that client (the confused-deputy defence the
+//! specification requires of proxies with a static upstream client), then send the browser to
+//! Auth0 under a random single-use `state` bound to this browser.
+
+use std::sync::Arc;
+
+use aws_lc_rs::digest;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::cookies::{CONSENT, STATE, TXN};
+use super::limits::too_many_requests;
+use super::pages;
+use super::signing::Client;
+use super::state::{ConsentRequest, Pending, Proxy};
+use super::store::LIFETIME;
+use crate::web::form;
+use crate::web::random::random_token;
+use crate::web::response::Redirect;
+
+/// How long the browser remembers a consent.
+const CONSENT_MAX_AGE: u64 = 30 * 24 * 3600;
+
+/// `GET /authorize`.
+pub(crate) async fn authorize(
+    State(proxy): State<Arc<Proxy>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if !proxy.limits.authorize.allow() {
+        return too_many_requests(false);
+    }
+    let params = form::parse(query.unwrap_or_default().as_bytes());
+    let Some(client_id) = params.get("client_id") else {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "The request names no client (`client_id`).",
+        );
+    };
+    let Some(client) = proxy.signer.client(client_id) else {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "This client is not registered here. Its registration may come from another server: register again.",
+        );
+    };
+    // Never redirect to a URI the client did not register: errors before this point are pages.
+    let redirect_uri = match params.get("redirect_uri") {
+        Some(uri) if client.redirect_uris.contains(uri) => uri.clone(),
+        Some(_) => {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "The redirect URI is not one this client registered.",
+            );
+        }
+        None if client.redirect_uris.len() == 1 => client.redirect_uris[0].clone(),
+        None => {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "The request names no redirect URI (`redirect_uri`).",
+            );
+        }
+    };
+    let client_state = params.get("state").cloned();
+    // Errors go back to the client's redirect URI only once the user has consented to this
+    // client; before that they are a page here, so that anyone who registers a client cannot
+    // use this server as an open redirector.
+    let consented = proxy
+        .signer
+        .consents(proxy.cookies.get(&headers, CONSENT))
+        .contains(client_id);
+    let fail = |error: &str, description: &str| {
+        if consented {
+            proxy.redirect_to_client(
+                &redirect_uri,
+                &[("error", error), ("error_description", description)],
+                client_state.as_deref(),
+            )
+        } else {
+            pages::error(
+                StatusCode::BAD_REQUEST,
+                &format!("{description} ({error})."),
+            )
+        }
+    };
+    if params.get("response_type").map(String::as_str) != Some("code") {
+        return fail(
+            "unsupported_response_type",
+            "only the authorization code flow (response_type=code) is supported",
+        );
+    }
+    let challenge = params
+        .get("code_challenge")
+        .filter(|c| (43..=128).contains(&c.len()));
+    let (Some(challenge), Some("S256")) = (
+        challenge,
+        params.get("code_challenge_method").map(String::as_str),
+    ) else {
+        return fail(
+            "invalid_request",
+            "PKCE is required: send a code_challenge with code_challenge_method=S256",
+        );
+    };
+    if let Some(resource) = params.get("resource")
+        && resource.trim_end_matches('/') != proxy.resource.trim_end_matches('/')
+    {
+        return fail(
+            "invalid_target",
+            "the resource is not this server's MCP endpoint",
+        );
+    }
+    let request = ConsentRequest {
+        client_id: client_id.to_owned(),
+        redirect_uri,
+        client_state,
+        code_challenge: challenge.clone(),
+        scope: params.get("scope").cloned().unwrap_or_default(),
+    };
+    if consented {
+        return upstream_redirect(&proxy, request);
+    }
+    consent_page(&proxy, request, &client)
+}
+
+/// Shows the consent page for `request`, bound to this browser by a cookie.
+fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Response {
+    let txn = random_token(32);
+    let csrf = proxy.signer.csrf(&txn);
+    let action = format!("{}/authorize/consent", proxy.base);
+    let mut response = pages::consent(&pages::Consent {
+        server_name: &proxy.server_name,
+        client_name: client.name.as_deref(),
+        redirect_uri: &request.redirect_uri,
+        scope: &request.scope,
+        action: &action,
+        txn: &txn,
+        csrf: &csrf,
+    });
+    if proxy.consents.insert(txn.clone(), request).is_err() {
+        return pages::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many sign-ins are in progress. Try again in a few minutes.",
+        );
+    }
+    proxy
+        .cookies
+        .set(&mut response, TXN, &txn, LIFETIME.as_secs());
+    response
+}
+
+/// `POST /authorize/consent`: the user's answer, checked against the CSRF token and cookie.
+pub(crate) async fn consent(
+    State(proxy): State<Arc<Proxy>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = form::parse(&body);
+    let (Some(txn), Some(csrf)) = (form.get("txn"), form.get("csrf")) else {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "The consent form is incomplete. Start again from your application.",
+        );
+    };
+    let bound = proxy.cookies.get(&headers, TXN) == Some(txn.as_str());
+    if !bound || !proxy.signer.csrf_ok(txn, csrf) {
+        return pages::error(
+            StatusCode::FORBIDDEN,
+            "This consent did not come from the page this server showed you.",
+        );
+    }
+    let Some(request) = proxy.consents.take(txn) else {
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            "This consent page expired or was already used. Start again from your application.",
+        );
+    };
+    if form.get("decision").map(String::as_str) != Some("approve") {
+        return proxy.redirect_to_client(
+            &request.redirect_uri,
+            &[
+                ("error", "access_denied"),
+                ("error_description", "the user denied access"),
+            ],
+            request.client_state.as_deref(),
+        );
+    }
+    let mut consents = proxy.signer.consents(proxy.cookies.get(&headers, CONSENT));
+    consents.add(&request.client_id);
+    let remembered = proxy.signer.consent_cookie(&consents);
+    let mut response = upstream_redirect(&proxy, request);
+    proxy
+        .cookies
+        .set(&mut response, CONSENT, &remembered, CONSENT_MAX_AGE);
+    response
+}
+
+/// Sends the browser to Auth0 for this authorization.
+fn upstream_redirect(proxy: &Proxy, request: ConsentRequest) -> Response {
+    let state = random_token(32);
+    // The `state` alone could be handed to someone else's browser; a cookie set here binds
+    // the sign-in to the browser that consented (the callback checks it).
+    let binding = random_token(32);
+    let pending = Pending {
+        client_id: request.client_id,
+        redirect_uri: request.redirect_uri,
+        client_state: request.client_state,
+        browser: digest::digest(&digest::SHA256, binding.as_bytes())
+            .as_ref()
+            .to_vec(),
+    };
+    if proxy.pending.insert(state.clone(), pending).is_err() {
+        return pages::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many sign-ins are in progress. Try again in a few minutes.",
+        );
+    }
+    let mut scopes: Vec<&str> = proxy
+        .upstream
+        .upstream_scopes
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for scope in request.scope.split(' ').filter(|s| !s.is_empty()) {
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    let Ok(mut url) = reqwest::Url::parse(&proxy.upstream.authorize_url()) else {
+        return pages::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The Auth0 domain is not a valid URL.",
+        );
+    };
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &proxy.upstream_client.0)
+        .append_pair("redirect_uri", &proxy.callback_url())
+        .append_pair("scope", &scopes.join(" "))
+        .append_pair("state", &state)
+        .append_pair("audience", &proxy.upstream.audience)
+        .append_pair("code_challenge", &request.code_challenge)
+        .append_pair("code_challenge_method", "S256");
+    let mut response = Redirect::to(url.as_str()).into_response();
+    proxy
+        .cookies
+        .set(&mut response, STATE, &binding, LIFETIME.as_secs());
+    response
+}

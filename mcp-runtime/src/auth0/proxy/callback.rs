@@ -1,0 +1,84 @@
+//! `GET /oauth/callback`: Auth0 sends the browser back; the client gets a code of ours, bound
+//! to that client and redirect URI, with `iss` (RFC 9207).
+
+use std::sync::Arc;
+
+use aws_lc_rs::digest;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::cookies::STATE;
+use super::pages;
+use super::state::{IssuedCode, Pending, Proxy};
+use super::store::Taken;
+use crate::web::form;
+use crate::web::random::random_token;
+
+pub(crate) async fn callback(
+    State(proxy): State<Arc<Proxy>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = form::parse(query.unwrap_or_default().as_bytes());
+    // Only the browser that consented (it holds the binding cookie) may finish the sign-in; a
+    // `state` shown to any other browser is refused and stays usable by the right one.
+    let binding = proxy.cookies.get(&headers, STATE).unwrap_or_default();
+    let binding = digest::digest(&digest::SHA256, binding.as_bytes());
+    let same_browser = |pending: &Pending| {
+        aws_lc_rs::constant_time::verify_slices_are_equal(binding.as_ref(), &pending.browser)
+            .is_ok()
+    };
+    let taken = match params.get("state") {
+        Some(state) => proxy.pending.take_if(state, same_browser),
+        None => Err(Taken::Missing),
+    };
+    let pending = match taken {
+        Ok(pending) => pending,
+        Err(Taken::Missing) => {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "This sign-in expired or was already completed. Start again from your application.",
+            );
+        }
+        Err(Taken::Refused) => {
+            return pages::error(
+                StatusCode::FORBIDDEN,
+                "This sign-in was started in another browser. Start again from your application, in this browser.",
+            );
+        }
+    };
+    let state = pending.client_state.as_deref();
+    if let Some(error) = params.get("error") {
+        let description = params
+            .get("error_description")
+            .map(String::as_str)
+            .unwrap_or("Auth0 refused the sign-in");
+        return proxy.redirect_to_client(
+            &pending.redirect_uri,
+            &[("error", error), ("error_description", description)],
+            state,
+        );
+    }
+    let Some(upstream_code) = params.get("code") else {
+        return proxy.redirect_to_client(
+            &pending.redirect_uri,
+            &[("error", "server_error")],
+            state,
+        );
+    };
+    let code = random_token(32);
+    let issued = IssuedCode {
+        upstream_code: upstream_code.clone(),
+        client_id: pending.client_id.clone(),
+        redirect_uri: pending.redirect_uri.clone(),
+    };
+    if proxy.codes.insert(code.clone(), issued).is_err() {
+        return proxy.redirect_to_client(
+            &pending.redirect_uri,
+            &[("error", "temporarily_unavailable")],
+            state,
+        );
+    }
+    proxy.redirect_to_client(&pending.redirect_uri, &[("code", &code)], state)
+}

@@ -1,0 +1,130 @@
+//! `POST /register`: RFC 7591 dynamic client registration, stateless: the client id is the
+//! signed registration.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::limits::too_many_requests;
+use super::signing::Client;
+use super::state::Proxy;
+use crate::auth::caller::now;
+use crate::web::response::{JsonBody, OAuthError};
+use crate::web::url::is_loopback;
+
+fn invalid(error: &'static str, description: &'static str) -> Response {
+    OAuthError::new(StatusCode::BAD_REQUEST, error, description).into_response()
+}
+
+pub(crate) async fn register(State(proxy): State<Arc<Proxy>>, body: Bytes) -> Response {
+    if !proxy.limits.register.allow() {
+        return too_many_requests(true);
+    }
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return invalid(
+            "invalid_client_metadata",
+            "the registration must be a JSON object",
+        );
+    };
+    let Some(uris) = request.get("redirect_uris").and_then(Value::as_array) else {
+        return invalid(
+            "invalid_redirect_uri",
+            "`redirect_uris` must list at least one URI",
+        );
+    };
+    if uris.is_empty() || uris.len() > 10 {
+        return invalid(
+            "invalid_redirect_uri",
+            "register between 1 and 10 redirect URIs",
+        );
+    }
+    let mut redirect_uris = Vec::new();
+    for uri in uris {
+        match uri.as_str().filter(|u| valid_redirect_uri(u)) {
+            Some(uri) => redirect_uris.push(uri.to_owned()),
+            None => {
+                return invalid(
+                    "invalid_redirect_uri",
+                    "redirect URIs must be https, http on a loopback host, or a private-use scheme, without a fragment",
+                );
+            }
+        }
+    }
+    let name = request.get("client_name").and_then(Value::as_str).map(|n| {
+        n.chars()
+            .filter(|c| !c.is_control())
+            .take(100)
+            .collect::<String>()
+    });
+    let client = Client {
+        redirect_uris,
+        name,
+    };
+    let client_id = proxy.signer.client_id_for(&client);
+    let mut answer = json!({
+        "client_id": client_id,
+        "client_id_issued_at": now(),
+        "redirect_uris": client.redirect_uris,
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "token_endpoint_auth_method": "none",
+    });
+    if let Some(name) = client.name {
+        answer["client_name"] = name.into();
+    }
+    JsonBody::new(StatusCode::CREATED, &answer)
+        .no_store()
+        .into_response()
+}
+
+/// https, http on a loopback host, or a private-use scheme (`com.example.app:/cb`); never
+/// a fragment, and never a scheme that runs code.
+fn valid_redirect_uri(uri: &str) -> bool {
+    if uri.len() > 2000 || uri.contains('#') {
+        return false;
+    }
+    let Ok(url) = reqwest::Url::parse(uri) else {
+        return false;
+    };
+    // `https://claude.ai@evil.example/cb` reads as claude.ai on a consent page.
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    match url.scheme() {
+        "https" => url.host_str().is_some(),
+        "http" => url
+            .host_str()
+            .is_some_and(|h| is_loopback(h.trim_matches(['[', ']']))),
+        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "ftp" | "ws" | "wss" => {
+            false
+        }
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_uris() {
+        assert!(valid_redirect_uri(
+            "https://claude.ai/api/mcp/auth_callback"
+        ));
+        assert!(valid_redirect_uri("http://127.0.0.1:6274/oauth/callback"));
+        assert!(valid_redirect_uri("http://localhost:6274/oauth/callback"));
+        assert!(valid_redirect_uri("http://[::1]:1/cb"));
+        assert!(valid_redirect_uri(
+            "cursor://anysphere.cursor-retrieval/oauth/callback"
+        ));
+        assert!(!valid_redirect_uri("http://evil.example.com/cb"));
+        assert!(!valid_redirect_uri("javascript:alert(1)"));
+        assert!(!valid_redirect_uri("https://ok.example.com/cb#frag"));
+        assert!(!valid_redirect_uri("not a uri"));
+        assert!(!valid_redirect_uri("https://claude.ai@evil.example.com/cb"));
+    }
+}

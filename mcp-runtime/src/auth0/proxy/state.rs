@@ -1,0 +1,147 @@
+//! The proxy: its settings, its key, its pending items, and how it sends a browser back to a
+//! client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::cookies::Cookies;
+use super::limits::Limits;
+use super::pages;
+use super::signing::Signer;
+use super::store::Store;
+use crate::auth0::config::Auth0Config;
+use crate::web::response::Redirect;
+
+/// An authorization waiting for the user at Auth0.
+pub(crate) struct Pending {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) client_state: Option<String>,
+    /// SHA-256 of the browser's binding cookie: only the browser that consented may finish.
+    pub(crate) browser: Vec<u8>,
+}
+
+/// An authorization waiting for the user's consent.
+pub(crate) struct ConsentRequest {
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+    pub(crate) client_state: Option<String>,
+    pub(crate) code_challenge: String,
+    pub(crate) scope: String,
+}
+
+/// A code this server handed to a client, standing for Auth0's.
+pub(crate) struct IssuedCode {
+    pub(crate) upstream_code: String,
+    pub(crate) client_id: String,
+    pub(crate) redirect_uri: String,
+}
+
+/// What the proxy is told of the server it stands in front of.
+pub(crate) struct ProxySettings {
+    /// The server's public URL: the proxy's issuer.
+    pub(crate) base: String,
+    /// The canonical MCP URL that tokens are for.
+    pub(crate) resource: String,
+    /// `scopes_supported` of the metadata.
+    pub(crate) scopes_supported: Vec<String>,
+    /// The server's name, for the consent page.
+    pub(crate) server_name: String,
+}
+
+/// The authorization server that MCP clients see, in front of one Auth0 application.
+pub(crate) struct Proxy {
+    pub(crate) limits: Limits,
+    pub(crate) upstream: Auth0Config,
+    /// The upstream application's client id and secret.
+    pub(crate) upstream_client: (String, String),
+    /// Our issuer: the server's public URL.
+    pub(crate) base: String,
+    pub(crate) resource: String,
+    pub(crate) scopes_supported: Vec<String>,
+    pub(crate) server_name: String,
+    pub(crate) signer: Signer,
+    pub(crate) cookies: Cookies,
+    pub(crate) http: reqwest::Client,
+    pub(crate) pending: Store<Pending>,
+    pub(crate) consents: Store<ConsentRequest>,
+    pub(crate) codes: Store<IssuedCode>,
+}
+
+impl Proxy {
+    /// A proxy in front of the application whose credentials are `upstream_client`.
+    pub(crate) fn new(
+        upstream: Auth0Config,
+        upstream_client: (String, String),
+        settings: ProxySettings,
+        http: reqwest::Client,
+    ) -> Self {
+        Proxy {
+            limits: Limits::per_minute(upstream.rate_limit_per_minute),
+            signer: Signer::from_secret(&upstream_client.1),
+            cookies: Cookies::for_base(&settings.base),
+            upstream,
+            upstream_client,
+            base: settings.base,
+            resource: settings.resource,
+            scopes_supported: settings.scopes_supported,
+            server_name: settings.server_name,
+            http,
+            pending: Store::new(),
+            consents: Store::new(),
+            codes: Store::new(),
+        }
+    }
+
+    /// The authorization server metadata (RFC 8414).
+    pub(crate) fn metadata(&self) -> Value {
+        let base = &self.base;
+        json!({
+            "issuer": base,
+            "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"),
+            "registration_endpoint": format!("{base}/register"),
+            "scopes_supported": self.scopes_supported,
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code", "refresh_token"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true,
+            "subject_types_supported": ["public"],
+        })
+    }
+
+    /// This server's callback, where Auth0 sends the browser back.
+    pub(crate) fn callback_url(&self) -> String {
+        format!("{}/oauth/callback", self.base)
+    }
+
+    /// Redirects to a client's registered redirect URI with `params`, its `state` and our
+    /// `iss` (RFC 9207).
+    pub(crate) fn redirect_to_client(
+        &self,
+        uri: &str,
+        params: &[(&str, &str)],
+        state: Option<&str>,
+    ) -> Response {
+        let Ok(mut url) = reqwest::Url::parse(uri) else {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "The redirect URI is not a valid URL.",
+            );
+        };
+        {
+            let mut query = url.query_pairs_mut();
+            for (key, value) in params {
+                query.append_pair(key, value);
+            }
+            if let Some(state) = state {
+                query.append_pair("state", state);
+            }
+            query.append_pair("iss", &self.base);
+        }
+        Redirect::to(url.as_str()).into_response()
+    }
+}

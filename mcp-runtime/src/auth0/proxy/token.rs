@@ -1,0 +1,174 @@
+//! `POST /token`: the authorization code and refresh token grants, exchanged at Auth0 with
+//! the application's credentials. The client's PKCE verifier passes through, so Auth0 checks
+//! it; Auth0's answer and status are relayed.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use super::limits::too_many_requests;
+use super::state::Proxy;
+use crate::web::form;
+use crate::web::response::{JsonBody, OAuthError};
+use crate::web::upstream::read_capped;
+
+fn error(status: StatusCode, error: &'static str, description: &'static str) -> Response {
+    OAuthError::new(status, error, description).into_response()
+}
+
+pub(crate) async fn token(
+    State(proxy): State<Arc<Proxy>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !proxy.limits.token.allow() {
+        return too_many_requests(true);
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "send the token request as application/x-www-form-urlencoded",
+        );
+    }
+    let form = form::parse(&body);
+    let param = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let Some(client_id) = param("client_id") else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "the request names no client_id",
+        );
+    };
+    if proxy.signer.client(client_id).is_none() {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "this client is not registered here: register again",
+        );
+    }
+    let (upstream_client, upstream_secret) = &proxy.upstream_client;
+    let callback = proxy.callback_url();
+    let mut upstream: Vec<(&str, &str)> = vec![
+        ("client_id", upstream_client),
+        ("client_secret", upstream_secret),
+    ];
+    let issued;
+    match param("grant_type") {
+        Some("authorization_code") => {
+            let (Some(code), Some(verifier)) = (param("code"), param("code_verifier")) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "send the code and the PKCE code_verifier",
+                );
+            };
+            let Some(code) = proxy.codes.take(code) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the code is unknown, expired or already used",
+                );
+            };
+            if code.client_id != client_id {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the code was issued to another client",
+                );
+            }
+            if param("redirect_uri").is_some_and(|uri| uri != code.redirect_uri) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the redirect_uri differs from the authorization request's",
+                );
+            }
+            issued = code;
+            upstream.extend([
+                ("grant_type", "authorization_code"),
+                ("code", issued.upstream_code.as_str()),
+                ("code_verifier", verifier),
+                ("redirect_uri", callback.as_str()),
+            ]);
+        }
+        Some("refresh_token") => {
+            let Some(refresh_token) = param("refresh_token") else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "send the refresh_token",
+                );
+            };
+            upstream.extend([
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token),
+            ]);
+            if let Some(scope) = param("scope") {
+                upstream.push(("scope", scope));
+            }
+        }
+        _ => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "grant_type must be authorization_code or refresh_token",
+            );
+        }
+    }
+    upstream.push(("audience", &proxy.upstream.audience));
+    relay(&proxy, form::encode(upstream)).await
+}
+
+/// Sends the token request to Auth0 and relays its answer and status.
+async fn relay(proxy: &Proxy, body: String) -> Response {
+    let sent = proxy
+        .http
+        .post(proxy.upstream.token_url())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(body)
+        .send()
+        .await;
+    let response = match sent {
+        Ok(response) => response,
+        Err(err) => {
+            let why = if err.is_timeout() {
+                "Auth0 did not answer in time"
+            } else {
+                "Auth0 cannot be reached"
+            };
+            tracing::warn!("token exchange failed: {why}");
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "temporarily_unavailable",
+                why,
+            );
+        }
+    };
+    let status =
+        StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let Ok(bytes) = read_capped(response, 1 << 20).await else {
+        return error(
+            StatusCode::BAD_GATEWAY,
+            "temporarily_unavailable",
+            "Auth0's answer was cut short or too large",
+        );
+    };
+    let Ok(answer) = serde_json::from_slice::<Value>(&bytes) else {
+        return error(
+            StatusCode::BAD_GATEWAY,
+            "server_error",
+            "Auth0 answered with something other than JSON",
+        );
+    };
+    JsonBody::new(status, &answer).no_store().into_response()
+}

@@ -1,0 +1,27 @@
+//! A server's name, version and authorization choices, as `#[mcp_server]` wrote them.
+
+use crate::auth::permission::Denial;
+
+/// What `#[mcp_server(...)]` says of a server besides its tools and OAuth mode.
+#[derive(Debug, Clone)]
+pub struct ServerInfo {
+    /// The server's name.
+    pub name: &'static str,
+    /// The server's version.
+    pub version: &'static str,
+    /// A human-readable title.
+    pub title: Option<&'static str>,
+    /// How to use the server, for the model.
+    pub instructions: Option<&'static str>,
+    /// The permission vocabulary (`permissions = ...`), in declaration order.
+    pub permissions: &'static [&'static str],
+    /// What a caller without a tool's permission gets, unless the tool says otherwise.
+    pub on_denied: Denial,
+}
+
+impl ServerInfo {
+    /// The name resources and pages show: the title, or else the name.
+    pub(crate) fn display_name(&self) -> &'static str {
+        self.title.unwrap_or(self.name)
+    }
+}

@@ -1,0 +1,56 @@
+//! How a request ends when it has no result: a JSON-RPC error, a refusal by a guard (data, for
+//! each transport to put on its wire), or a cancellation.
+
+use crate::protocol::jsonrpc::{RpcError, code};
+
+/// Why a request was not answered with a JSON-RPC result.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A JSON-RPC error.
+    Rpc(RpcError),
+    /// A tool's guard refused the caller in a way that the transport answers (over HTTP:
+    /// the 401 or 403 challenge).
+    Refused(Refusal),
+    /// The client cancelled the request: nothing is sent for it.
+    Cancelled,
+}
+
+impl From<RpcError> for Failure {
+    fn from(err: RpcError) -> Self {
+        Failure::Rpc(err)
+    }
+}
+
+/// A guard's refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// Why the caller was refused.
+    pub(crate) reason: RefusalReason,
+    /// The permissions the tool requires (empty for "any signed-in caller").
+    pub(crate) scope: &'static [&'static str],
+}
+
+/// Why a guard refused a caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefusalReason {
+    /// The request carried no token, and the tool needs a signed-in caller.
+    NoCredentials,
+    /// The caller lacks the tool's permission, and the tool answers with a step-up.
+    InsufficientScope,
+}
+
+impl Refusal {
+    /// The refusal as a JSON-RPC error, for a wire with no HTTP status of its own (stdio, or
+    /// an SSE stream already under way).
+    pub(crate) fn into_rpc_error(self) -> RpcError {
+        let message = match self.reason {
+            RefusalReason::NoCredentials => {
+                "Unauthorized: this tool needs an access token".to_owned()
+            }
+            RefusalReason::InsufficientScope => {
+                format!("Forbidden: requires {}", self.scope.join(" and "))
+            }
+        };
+        RpcError::new(code::REFUSED, message)
+    }
+}

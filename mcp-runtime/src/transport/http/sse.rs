@@ -1,0 +1,157 @@
+//! Server-Sent Events: a request's answer as a stream (the tool's messages, then its result),
+//! and a session's standalone GET stream.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use super::reply::{finish, streamed};
+use crate::auth::resource::ResourceServer;
+use crate::engine::outcome::Failure;
+use crate::protocol::peer::Cancel;
+use crate::protocol::session::Session;
+
+/// Answers a request: with one JSON object, or, as soon as the tool sends the client anything
+/// before its result (progress, a log, a sampling or elicitation request), with an SSE stream
+/// that carries those messages and then the result. Without `messages` (the client takes no
+/// stream, or the tool cannot talk back) the answer is JSON.
+pub(crate) async fn answer<F>(
+    id: Value,
+    request: F,
+    messages: Option<mpsc::UnboundedReceiver<Value>>,
+    resource: Option<&ResourceServer>,
+) -> Response
+where
+    F: Future<Output = Result<Value, Failure>> + Send + 'static,
+{
+    let mut request = Box::pin(request);
+    let Some(mut rx) = messages else {
+        return finish(resource, id, request.await);
+    };
+    // Messages first: what the tool sent before finishing goes out before its result.
+    let first = tokio::select! {
+        biased;
+        message = rx.recv() => message,
+        result = &mut request => {
+            // The tool may have finished within one poll, with messages already queued.
+            let mut queued = Vec::new();
+            while let Ok(message) = rx.try_recv() {
+                queued.push(message);
+            }
+            if queued.is_empty() {
+                return finish(resource, id, result);
+            }
+            let (tx, body) = mpsc::unbounded_channel::<Bytes>();
+            for message in queued.iter().chain(streamed(id, result).as_ref()) {
+                let _ = tx.send(event(message));
+            }
+            return response(SseBody { rx: body, task: None });
+        }
+    };
+    let Some(first) = first else {
+        return finish(resource, id, request.await);
+    };
+    let (tx, body) = mpsc::unbounded_channel::<Bytes>();
+    let task = tokio::spawn(async move {
+        let _ = tx.send(event(&first));
+        loop {
+            tokio::select! {
+                biased;
+                Some(message) = rx.recv() => {
+                    if tx.send(event(&message)).is_err() {
+                        return;
+                    }
+                }
+                result = &mut request => {
+                    while let Ok(message) = rx.try_recv() {
+                        let _ = tx.send(event(&message));
+                    }
+                    if let Some(answer) = streamed(id, result) {
+                        let _ = tx.send(event(&answer));
+                    }
+                    return;
+                }
+            }
+        }
+    });
+    response(SseBody {
+        rx: body,
+        task: Some(task.abort_handle()),
+    })
+}
+
+/// A session's standalone stream: keep-alive comments until the session ends or the server
+/// shuts down.
+pub(crate) fn session_stream(session: Arc<Session>, shutdown: Arc<Cancel>) -> Response {
+    let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    let task = tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(15));
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                // The session ended (DELETE, expiry) or the server is shutting down.
+                () = session.ended() => return,
+                () = shutdown.cancelled() => return,
+            }
+            if tx.send(Bytes::from_static(b": keep-alive\n\n")).is_err() {
+                return;
+            }
+        }
+    });
+    response(SseBody {
+        rx,
+        task: Some(task.abort_handle()),
+    })
+}
+
+fn event(message: &Value) -> Bytes {
+    Bytes::from(format!("event: message\ndata: {message}\n\n"))
+}
+
+fn response(body: SseBody) -> Response {
+    let mut response = Response::new(Body::new(body));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// An SSE body fed by a task; dropping it (the client went away) stops the task, and with
+/// it the tool.
+struct SseBody {
+    rx: mpsc::UnboundedReceiver<Bytes>,
+    task: Option<tokio::task::AbortHandle>,
+}
+
+impl http_body::Body for SseBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        self.rx
+            .poll_recv(cx)
+            .map(|chunk| chunk.map(|bytes| Ok(http_body::Frame::data(bytes))))
+    }
+}
+
+impl Drop for SseBody {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! HTTP answers as small `IntoResponse` types, each with its fixed headers: a JSON body, an
+//! OAuth error, an HTML page for a person, a redirect; and the one CORS rule of the public
+//! OAuth endpoints, applied as a layer.
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::html::escape;
+
+/// A JSON body with its status.
+pub(crate) struct JsonBody {
+    status: StatusCode,
+    bytes: Vec<u8>,
+    no_store: bool,
+}
+
+impl JsonBody {
+    /// `body` serialized, answered with `status`.
+    pub(crate) fn new(status: StatusCode, body: &impl Serialize) -> Self {
+        JsonBody {
+            status,
+            // Values of our own making (strings, maps, numbers): serializing cannot fail.
+            bytes: serde_json::to_vec(body).unwrap_or_default(),
+            no_store: false,
+        }
+    }
+
+    /// `200 OK` with `body`.
+    pub(crate) fn ok(body: &impl Serialize) -> Self {
+        JsonBody::new(StatusCode::OK, body)
+    }
+
+    /// Marks the answer as never to be cached (`Cache-Control: no-store`), as tokens and
+    /// client credentials must be (RFC 6749, section 5.1).
+    pub(crate) fn no_store(mut self) -> Self {
+        self.no_store = true;
+        self
+    }
+}
+
+impl IntoResponse for JsonBody {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.bytes,
+        )
+            .into_response();
+        if self.no_store {
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
+        response
+    }
+}
+
+/// An OAuth error (RFC 6749, section 5.2): `{"error", "error_description"}`, never cached.
+pub(crate) struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    retry_after: Option<&'static str>,
+}
+
+impl OAuthError {
+    /// The error code `error` (such as `invalid_grant`) with a description for the developer.
+    pub(crate) fn new(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
+        OAuthError {
+            status,
+            error,
+            description: description.into(),
+            retry_after: None,
+        }
+    }
+
+    /// Tells the client when to try again (`Retry-After`, in seconds).
+    pub(crate) fn retry_after(mut self, seconds: &'static str) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": self.error, "error_description": self.description});
+        let mut response = JsonBody::new(self.status, &body).no_store().into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static(seconds));
+        }
+        response
+    }
+}
+
+/// A page for the person in the browser: not frameable, not cached, no scripts, no referrer.
+///
+/// `body` is HTML: everything in it that came from a request must be escaped already.
+pub(crate) struct HtmlPage {
+    status: StatusCode,
+    title: String,
+    body: String,
+}
+
+/// The style of every page: readable without a stylesheet, on a phone and on a desktop.
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;\
+padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}\
+button{font-size:1rem;padding:.5rem 1.2rem;margin:.3rem .5rem .3rem 0}";
+
+impl HtmlPage {
+    /// A page titled `title` (plain text, escaped here) around the HTML `body`.
+    pub(crate) fn new(status: StatusCode, title: &str, body: String) -> Self {
+        HtmlPage {
+            status,
+            title: escape(title),
+            body,
+        }
+    }
+
+    /// A page that says what went wrong (plain text, escaped here) under `heading`.
+    pub(crate) fn message(status: StatusCode, heading: &str, message: &str) -> Self {
+        HtmlPage::new(
+            status,
+            heading,
+            format!("<h1>{}</h1><p>{}</p>", escape(heading), escape(message)),
+        )
+    }
+}
+
+impl IntoResponse for HtmlPage {
+    fn into_response(self) -> Response {
+        let html = format!(
+            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <style>{STYLE}</style>\n</head><body>\n{}\n</body></html>",
+            self.title, self.body
+        );
+        let headers = [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ];
+        (self.status, headers.map(static_header), html).into_response()
+    }
+}
+
+fn static_header((name, value): (HeaderName, &'static str)) -> (HeaderName, HeaderValue) {
+    (name, HeaderValue::from_static(value))
+}
+
+/// `303 See Other` to `location`, never cached.
+pub(crate) struct Redirect {
+    location: String,
+}
+
+impl Redirect {
+    /// A redirect to `location` (a URL that this server built or checked).
+    pub(crate) fn to(location: impl Into<String>) -> Self {
+        Redirect {
+            location: location.into(),
+        }
+    }
+}
+
+impl IntoResponse for Redirect {
+    fn into_response(self) -> Response {
+        let mut response = StatusCode::SEE_OTHER.into_response();
+        let headers = response.headers_mut();
+        if let Ok(value) = HeaderValue::from_str(&self.location) {
+            headers.insert(header::LOCATION, value);
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
+
+/// Makes `router`'s answers readable from any origin (`Access-Control-Allow-Origin: *`) and
+/// answers its CORS preflights. For the public documents and endpoints of OAuth (metadata,
+/// registration, token), which browser-based clients call from their own origin without
+/// cookies; never for the pages a person sees.
+pub(crate) fn public_cors<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router.route_layer(axum::middleware::from_fn(allow_any_origin))
+}
+
+async fn allow_any_origin(request: Request, next: Next) -> Response {
+    if request.method() == Method::OPTIONS {
+        let headers = [
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "Content-Type, Authorization, MCP-Protocol-Version",
+            ),
+            (header::ACCESS_CONTROL_MAX_AGE, "86400"),
+        ];
+        return (StatusCode::NO_CONTENT, headers.map(static_header)).into_response();
+    }
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    response
+}

@@ -1,0 +1,79 @@
+//! The URL rules: https everywhere except on a loopback host, and host names compared without
+//! their port.
+
+/// Accepts `https://...`, and `http://` only for a loopback host. The error completes a
+/// sentence that starts with the URL.
+pub(crate) fn check_url(url: &str) -> Result<(), &'static str> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| "is not a URL")?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("carries credentials: remove the user name and password");
+    }
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_matches(['[', ']']);
+    match parsed.scheme() {
+        "https" if !host.is_empty() => Ok(()),
+        "http" if is_loopback(host) => Ok(()),
+        "http" => Err("uses http: only https is accepted, except on a loopback host"),
+        _ => Err("is not an https URL"),
+    }
+}
+
+/// `localhost`, or a loopback IP address (`127.0.0.1`, `::1`, without brackets).
+pub(crate) fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether `url` is reached at a loopback host.
+pub(crate) fn is_loopback_url(url: &str) -> bool {
+    reqwest::Url::parse(url)
+        .ok()
+        .and_then(|url| {
+            url.host_str()
+                .map(|h| is_loopback(h.trim_matches(['[', ']'])))
+        })
+        .unwrap_or(false)
+}
+
+/// `example.com:443` -> `example.com`, `[::1]:3000` -> `[::1]`.
+pub(crate) fn strip_port(authority: &str) -> &str {
+    if authority.starts_with('[') {
+        return authority
+            .find(']')
+            .map_or(authority, |end| &authority[..=end]);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        assert!(check_url("https://tenant.auth0.com/").is_ok());
+        assert!(check_url("http://127.0.0.1:4000/").is_ok());
+        assert!(check_url("http://localhost/x").is_ok());
+        assert!(check_url("http://[::1]:3/").is_ok());
+        assert!(check_url("http://tenant.auth0.com/").is_err());
+        assert!(check_url("http://127.0.0.1.evil.com/").is_err());
+        assert!(check_url("ftp://x/").is_err());
+        assert!(check_url("tenant.auth0.com").is_err());
+        assert!(check_url("http://evil.com#@localhost/").is_err());
+        assert!(check_url("http://evil.com?@127.0.0.1").is_err());
+        assert!(check_url("https://user:pw@tenant.auth0.com/").is_err());
+        assert!(is_loopback_url("http://[::1]:3000"));
+        assert!(!is_loopback_url("https://mcp.example.com"));
+    }
+
+    #[test]
+    fn strips_ports() {
+        assert_eq!(strip_port("localhost:3000"), "localhost");
+        assert_eq!(strip_port("[::1]:3000"), "[::1]");
+        assert_eq!(strip_port("127.0.0.1"), "127.0.0.1");
+    }
+}
