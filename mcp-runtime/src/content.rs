@@ -10,6 +10,7 @@ use serde_json::Value;
 /// these and let the framework build this; return it directly for full control.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CallToolResult {
     /// The content blocks shown to the model.
     pub content: Vec<Content>,
@@ -63,6 +64,7 @@ impl CallToolResult {
 /// One block of tool output: text, an image, audio, an embedded resource or a link to one.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Content {
     /// Plain text.
     Text {
@@ -171,6 +173,7 @@ impl Content {
 /// The contents of an embedded resource.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum ResourceContents {
     /// A text resource.
     Text {

@@ -48,6 +48,7 @@ pub(crate) struct Peer {
 /// A request to the client's model (`sampling/createMessage`).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SamplingRequest {
     /// The conversation so far.
     pub messages: Vec<SamplingMessage>,
@@ -65,10 +66,7 @@ impl SamplingRequest {
     /// One user message of text.
     pub fn text(prompt: impl Into<String>, max_tokens: u32) -> Self {
         SamplingRequest {
-            messages: vec![SamplingMessage {
-                role: "user".into(),
-                content: Content::text(prompt),
-            }],
+            messages: vec![SamplingMessage::user(Content::text(prompt))],
             max_tokens,
             system_prompt: None,
             temperature: None,
@@ -78,6 +76,7 @@ impl SamplingRequest {
 
 /// One message of a sampling conversation.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct SamplingMessage {
     /// `user` or `assistant`.
     pub role: String,
@@ -85,8 +84,27 @@ pub struct SamplingMessage {
     pub content: Content,
 }
 
+impl SamplingMessage {
+    /// A message from the user.
+    pub fn user(content: Content) -> Self {
+        SamplingMessage {
+            role: "user".into(),
+            content,
+        }
+    }
+
+    /// A message from the assistant (an earlier answer of the model).
+    pub fn assistant(content: Content) -> Self {
+        SamplingMessage {
+            role: "assistant".into(),
+            content,
+        }
+    }
+}
+
 /// The client model's answer.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct SamplingResponse {
     /// The model that answered.
     pub model: String,
