@@ -1,5 +1,6 @@
-//! The fixture tools that the official MCP conformance suite
-//! (`@modelcontextprotocol/conformance`) calls, written with `#[tool]`.
+//! The fixture tools, resources and prompts that the official MCP conformance suite
+//! (`@modelcontextprotocol/conformance`) calls, written with `#[tool]`, `#[resource]`,
+//! `#[resource_template]` and `#[prompt]`.
 //!
 //! `PORT=3000 cargo run --example conformance`, then
 //! `npx @modelcontextprotocol/conformance server --url http://127.0.0.1:3000/mcp`
@@ -260,6 +261,109 @@ async fn test_elicitation_sep1330_enums(ctx: &Context) -> Result<String, ToolErr
     )
 }
 
+/// A static text resource for testing
+#[resource(
+    uri = "test://static-text",
+    name = "static-text",
+    title = "Static Text Resource",
+    mime_type = "text/plain"
+)]
+async fn static_text() -> &'static str {
+    "This is the content of the static text resource."
+}
+
+/// A static binary resource (image) for testing
+#[resource(
+    uri = "test://static-binary",
+    name = "static-binary",
+    title = "Static Binary Resource",
+    mime_type = "image/png"
+)]
+async fn static_binary() -> ResourceContents {
+    ResourceContents::Blob {
+        uri: "test://static-binary".into(),
+        mime_type: Some("image/png".into()),
+        blob: PNG.into(),
+    }
+}
+
+/// A resource that auto-updates every 3 seconds
+#[resource(
+    uri = "test://watched-resource",
+    name = "watched-resource",
+    title = "Watched Resource",
+    mime_type = "text/plain"
+)]
+async fn watched_resource() -> &'static str {
+    "Watched resource content"
+}
+
+/// A resource template with parameter substitution
+#[resource_template(
+    uri = "test://template/{id}/data",
+    name = "template",
+    title = "Resource Template",
+    mime_type = "application/json"
+)]
+async fn template(id: String) -> Json<Value> {
+    Json(json!({"id": id, "templateTest": true, "data": format!("Data for ID: {id}")}))
+}
+
+/// A simple prompt without arguments
+#[prompt(title = "Simple Test Prompt")]
+async fn test_simple_prompt() -> &'static str {
+    "This is a simple prompt for testing."
+}
+
+/// Completes `arg1` from a fixed list.
+async fn complete_arg1(input: Completion) -> Vec<&'static str> {
+    ["paris", "park", "party", "test", "testing"]
+        .into_iter()
+        .filter(|value| value.starts_with(input.value()))
+        .collect()
+}
+
+/// A prompt with required arguments
+#[prompt(title = "Prompt With Arguments")]
+async fn test_prompt_with_arguments(
+    /// First test argument
+    #[arg(complete = complete_arg1)]
+    arg1: String,
+    /// Second test argument
+    arg2: String,
+) -> String {
+    format!("Prompt with arguments: arg1='{arg1}', arg2='{arg2}'")
+}
+
+/// A prompt that includes an embedded resource
+#[prompt(title = "Prompt With Embedded Resource")]
+async fn test_prompt_with_embedded_resource(
+    /// URI of the resource to embed
+    #[arg(rename = "resourceUri")]
+    resource_uri: String,
+) -> Vec<Message> {
+    vec![
+        Message::user(Content::resource_text(
+            resource_uri,
+            "text/plain",
+            "Embedded resource content for testing.",
+        )),
+        Message::user("Please process the embedded resource above."),
+    ]
+}
+
+/// A prompt that includes image content
+#[prompt(title = "Prompt With Image")]
+async fn test_prompt_with_image() -> Vec<Message> {
+    vec![
+        Message::user(Content::Image {
+            data: PNG.into(),
+            mime_type: "image/png".into(),
+        }),
+        Message::user("Please analyze the image above."),
+    ]
+}
+
 #[mcp_server(
     name = "mcp-runtime-conformance",
     version = "1.0.0",
@@ -278,7 +382,9 @@ async fn test_elicitation_sep1330_enums(ctx: &Context) -> Result<String, ToolErr
         test_elicitation,
         test_elicitation_sep1034_defaults,
         test_elicitation_sep1330_enums,
-    ]
+    ],
+    resources = [static_text, static_binary, watched_resource, template],
+    prompts = [test_simple_prompt, test_prompt_with_arguments, test_prompt_with_embedded_resource, test_prompt_with_image]
 )]
 struct Conformance;
 

@@ -65,6 +65,7 @@ const _: () = {
                     idempotent_hint: ::core::option::Option::None,
                     open_world_hint: ::core::option::Option::None,
                 },
+                icons: &[],
                 requires: <Self as ::mcp_runtime::__private::ToolMeta>::REQUIRES,
                 on_denied: <Self as ::mcp_runtime::__private::ToolMeta>::ON_DENIED,
                 talks_back: false,
@@ -87,13 +88,17 @@ const _: () = {
                 }
                 let __mcp_caller = match ::mcp_runtime::__private::caller(&__mcp_ctx) {
                     ::core::result::Result::Ok(caller) => caller,
-                    ::core::result::Result::Err(err) => return err,
+                    ::core::result::Result::Err(refused) => {
+                        return ::core::convert::From::from(refused);
+                    }
                 };
                 let __mcp_arg1 = match ::mcp_runtime::__private::proof::<
                     DeleteDocuments,
                 >(__mcp_caller) {
                     ::core::result::Result::Ok(proof) => proof,
-                    ::core::result::Result::Err(err) => return err,
+                    ::core::result::Result::Err(refused) => {
+                        return ::core::convert::From::from(refused);
+                    }
                 };
                 let __mcp_out = delete_document(
                         __mcp_caller,

@@ -7,6 +7,7 @@ impl ::mcp_runtime::McpServer for Calculator {
             version: "1.0.0",
             title: ::core::option::Option::None,
             instructions: ::core::option::Option::None,
+            icons: &[],
             permissions: &[],
             on_denied: ::mcp_runtime::__private::Denial::ToolError,
         }

@@ -7,6 +7,7 @@ impl ::mcp_runtime::McpServer for Docs {
             version: ::core::env!("CARGO_PKG_VERSION"),
             title: ::core::option::Option::None,
             instructions: ::core::option::Option::None,
+            icons: &[],
             permissions: perms::__mcp_vocabulary::ALL,
             on_denied: ::mcp_runtime::__private::Denial::Hide,
         }

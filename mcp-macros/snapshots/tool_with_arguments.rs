@@ -52,6 +52,7 @@ const _: () = {
                     idempotent_hint: ::core::option::Option::Some(true),
                     open_world_hint: ::core::option::Option::None,
                 },
+                icons: &[],
                 requires: <Self as ::mcp_runtime::__private::ToolMeta>::REQUIRES,
                 on_denied: <Self as ::mcp_runtime::__private::ToolMeta>::ON_DENIED,
                 talks_back: false,

@@ -7,7 +7,10 @@
 //! with every error spanned on the user's token and reported together.
 
 mod common;
+mod item;
 mod permissions;
+mod prompt;
+mod resource;
 mod server;
 mod tool;
 mod words;
@@ -21,6 +24,24 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn tool(args: TokenStream, item: TokenStream) -> TokenStream {
     tool::expand(args.into(), item.into()).into()
+}
+
+/// Declares an MCP resource at a fixed URI. Documented in `mcp_runtime::resource`.
+#[proc_macro_attribute]
+pub fn resource(args: TokenStream, item: TokenStream) -> TokenStream {
+    resource::expand(item::Kind::Resource, args.into(), item.into()).into()
+}
+
+/// Declares an MCP resource template. Documented in `mcp_runtime::resource_template`.
+#[proc_macro_attribute]
+pub fn resource_template(args: TokenStream, item: TokenStream) -> TokenStream {
+    resource::expand(item::Kind::ResourceTemplate, args.into(), item.into()).into()
+}
+
+/// Declares an MCP prompt. Documented in `mcp_runtime::prompt`.
+#[proc_macro_attribute]
+pub fn prompt(args: TokenStream, item: TokenStream) -> TokenStream {
+    prompt::expand(args.into(), item.into()).into()
 }
 
 /// Declares a permission vocabulary. Documented in `mcp_runtime::permissions`.

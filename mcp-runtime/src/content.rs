@@ -1,4 +1,5 @@
-//! What a tool returns: [`CallToolResult`] and its [`Content`] blocks.
+//! What tools, resources and prompts give the client: [`CallToolResult`], [`Content`] blocks,
+//! [`ResourceContents`], and the [`Message`]s of prompts and sampling.
 
 use base64::Engine as _;
 use serde::Serialize;
@@ -136,11 +137,7 @@ impl Content {
         text: impl Into<String>,
     ) -> Self {
         Content::Resource {
-            resource: ResourceContents::Text {
-                uri: uri.into(),
-                mime_type: Some(mime_type.into()),
-                text: text.into(),
-            },
+            resource: ResourceContents::text(uri, mime_type, text),
         }
     }
 
@@ -151,11 +148,7 @@ impl Content {
         bytes: impl AsRef<[u8]>,
     ) -> Self {
         Content::Resource {
-            resource: ResourceContents::Blob {
-                uri: uri.into(),
-                mime_type: Some(mime_type.into()),
-                blob: base64_encode(bytes.as_ref()),
-            },
+            resource: ResourceContents::blob(uri, mime_type, bytes),
         }
     }
 
@@ -170,7 +163,66 @@ impl Content {
     }
 }
 
-/// The contents of an embedded resource.
+impl From<String> for Content {
+    fn from(text: String) -> Self {
+        Content::text(text)
+    }
+}
+
+impl From<&str> for Content {
+    fn from(text: &str) -> Self {
+        Content::text(text)
+    }
+}
+
+/// Who speaks a message: the user, or the assistant (the model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The person using the client.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// One message of a conversation: a prompt's messages, or a sampling request's.
+///
+/// ```
+/// use mcp_runtime::{Content, Message};
+/// let messages = [
+///     Message::user("Summarize this image:"),
+///     Message::user(Content::image([0x89, b'P', b'N', b'G'], "image/png")),
+/// ];
+/// # let _ = messages;
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// Who speaks.
+    pub role: Role,
+    /// Text, an image, audio, an embedded resource or a link to one.
+    pub content: Content,
+}
+
+impl Message {
+    /// A message from the user.
+    pub fn user(content: impl Into<Content>) -> Self {
+        Message {
+            role: Role::User,
+            content: content.into(),
+        }
+    }
+
+    /// A message from the assistant (an earlier answer of the model).
+    pub fn assistant(content: impl Into<Content>) -> Self {
+        Message {
+            role: Role::Assistant,
+            content: content.into(),
+        }
+    }
+}
+
+/// The contents of a resource, read or embedded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -197,6 +249,74 @@ pub enum ResourceContents {
     },
 }
 
+impl ResourceContents {
+    /// Text contents of the resource at `uri`.
+    pub fn text(
+        uri: impl Into<String>,
+        mime_type: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        ResourceContents::Text {
+            uri: uri.into(),
+            mime_type: Some(mime_type.into()),
+            text: text.into(),
+        }
+    }
+
+    /// Binary contents of the resource at `uri`, from raw bytes, which are base64-encoded here.
+    pub fn blob(
+        uri: impl Into<String>,
+        mime_type: impl Into<String>,
+        bytes: impl AsRef<[u8]>,
+    ) -> Self {
+        ResourceContents::Blob {
+            uri: uri.into(),
+            mime_type: Some(mime_type.into()),
+            blob: base64_encode(bytes.as_ref()),
+        }
+    }
+}
+
 fn base64_encode(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// An icon of a tool, resource, prompt or server, as `icon(...)` declares it (MCP 2025-11-25).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Icon {
+    /// An https URL or a `data:` URI.
+    pub src: &'static str,
+    /// Its MIME type.
+    pub mime_type: Option<&'static str>,
+    /// Its sizes, such as `48x48` or `any`.
+    pub sizes: &'static [&'static str],
+    /// `light` or `dark`: the theme it is meant for.
+    pub theme: Option<&'static str>,
+}
+
+impl Icon {
+    /// The `icons` array of a listing, or `None` for no icons.
+    pub(crate) fn list(icons: &[Icon]) -> Option<Value> {
+        if icons.is_empty() {
+            return None;
+        }
+        let list = icons
+            .iter()
+            .map(|icon| {
+                let mut entry = serde_json::Map::new();
+                entry.insert("src".into(), icon.src.into());
+                if let Some(mime_type) = icon.mime_type {
+                    entry.insert("mimeType".into(), mime_type.into());
+                }
+                if !icon.sizes.is_empty() {
+                    entry.insert("sizes".into(), icon.sizes.into());
+                }
+                if let Some(theme) = icon.theme {
+                    entry.insert("theme".into(), theme.into());
+                }
+                Value::Object(entry)
+            })
+            .collect();
+        Some(Value::Array(list))
+    }
 }

@@ -10,11 +10,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::auth::caller::Auth;
-use crate::content::Content;
+use crate::content::{Content, Message};
 use crate::error::ToolError;
 use crate::protocol::log::LogLevel;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
 use crate::protocol::session::Session;
+use crate::protocol::subscriptions::Subscriptions;
 use crate::schema::elicitation_schema;
 
 /// The request context of a tool call: take `&Context` (or `Context`) as a parameter.
@@ -43,6 +44,7 @@ pub(crate) struct Peer {
     pub(crate) cancel: Arc<Cancel>,
     pub(crate) timeout: Duration,
     pub(crate) logger: &'static str,
+    pub(crate) subscriptions: Arc<Subscriptions>,
 }
 
 /// A request to the client's model (`sampling/createMessage`).
@@ -51,7 +53,7 @@ pub(crate) struct Peer {
 #[non_exhaustive]
 pub struct SamplingRequest {
     /// The conversation so far.
-    pub messages: Vec<SamplingMessage>,
+    pub messages: Vec<Message>,
     /// The most tokens to generate.
     pub max_tokens: u32,
     /// A system prompt the client may use.
@@ -66,38 +68,10 @@ impl SamplingRequest {
     /// One user message of text.
     pub fn text(prompt: impl Into<String>, max_tokens: u32) -> Self {
         SamplingRequest {
-            messages: vec![SamplingMessage::user(Content::text(prompt))],
+            messages: vec![Message::user(Content::text(prompt))],
             max_tokens,
             system_prompt: None,
             temperature: None,
-        }
-    }
-}
-
-/// One message of a sampling conversation.
-#[derive(Debug, Clone, Serialize)]
-#[non_exhaustive]
-pub struct SamplingMessage {
-    /// `user` or `assistant`.
-    pub role: String,
-    /// Text, image or audio.
-    pub content: Content,
-}
-
-impl SamplingMessage {
-    /// A message from the user.
-    pub fn user(content: Content) -> Self {
-        SamplingMessage {
-            role: "user".into(),
-            content,
-        }
-    }
-
-    /// A message from the assistant (an earlier answer of the model).
-    pub fn assistant(content: Content) -> Self {
-        SamplingMessage {
-            role: "assistant".into(),
-            content,
         }
     }
 }
@@ -216,6 +190,13 @@ impl Context {
     /// interrupted at an `.await` can poll this; the tool's future is dropped anyway.
     pub fn is_cancelled(&self) -> bool {
         self.inner.peer.cancel.is_cancelled()
+    }
+
+    /// Tells the clients subscribed to the resource `uri` that it changed
+    /// (`notifications/resources/updated`, on their sessions' streams); returns how many were
+    /// told.
+    pub fn resource_updated(&self, uri: &str) -> usize {
+        self.inner.peer.subscriptions.resource_updated(uri)
     }
 
     /// Resolves when the client cancels this request.

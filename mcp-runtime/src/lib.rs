@@ -4,13 +4,18 @@
 pub mod __private;
 mod auth;
 mod auth0;
+mod completion;
 mod content;
 mod context;
 mod engine;
 mod error;
+mod extract;
+mod prompt;
 mod protocol;
+mod resource;
 mod schema;
 mod server;
+mod task;
 mod tool;
 mod transport;
 mod web;
@@ -30,13 +35,21 @@ pub use auth::testing;
 #[doc(inline)]
 pub use auth0::config::{Auth0Config, MissingSettings};
 #[doc(inline)]
-pub use content::{CallToolResult, Content, ResourceContents};
+pub use completion::{Completion, Completions, IntoCompletions};
 #[doc(inline)]
-pub use context::{Context, Elicitation, SamplingMessage, SamplingRequest, SamplingResponse};
+pub use content::{CallToolResult, Content, Message, ResourceContents, Role};
+#[doc(inline)]
+pub use context::{Context, Elicitation, SamplingRequest, SamplingResponse};
 #[doc(inline)]
 pub use error::{Error, Result, ToolError};
 #[doc(inline)]
+pub use prompt::get::{GetPromptResult, IntoPromptResult};
+#[doc(inline)]
 pub use protocol::log::LogLevel;
+#[doc(inline)]
+pub use resource::read::IntoResourceContents;
+#[doc(inline)]
+pub use server::notifier::Notifier;
 #[doc(inline)]
 pub use server::shutdown::{ShutdownHandle, shutdown_signal};
 #[doc(inline)]
@@ -61,6 +74,18 @@ pub use mcp_macros::tool;
 #[doc(inline)]
 pub use mcp_macros::mcp_server;
 
+#[doc = include_str!("../docs/resource.md")]
+#[doc(inline)]
+pub use mcp_macros::resource;
+
+#[doc = include_str!("../docs/resource_template.md")]
+#[doc(inline)]
+pub use mcp_macros::resource_template;
+
+#[doc = include_str!("../docs/prompt.md")]
+#[doc(inline)]
+pub use mcp_macros::prompt;
+
 #[doc = include_str!("../docs/permissions.md")]
 #[doc(inline)]
 pub use mcp_macros::permissions;
@@ -68,8 +93,9 @@ pub use mcp_macros::permissions;
 /// Everything a server module needs: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Args, Auth, CallToolResult, Content, Context, Elicitation, FromRef, Granted, Json,
-        LogLevel, McpServer, State, ToolError, mcp_server, permissions, tool,
+        Args, Auth, CallToolResult, Completion, Content, Context, Elicitation, FromRef, Granted,
+        Json, LogLevel, McpServer, Message, ResourceContents, State, ToolError, mcp_server,
+        permissions, prompt, resource, resource_template, tool,
     };
 }
 

@@ -36,12 +36,17 @@ describe('MCP conformance suite', { timeout: 300_000 }, () => {
     }
     console.log(summary(output));
     assert.match(output, /Baseline check passed/);
-    // The scenarios the core and the talk-back issues require, named so that a baseline edit cannot hide them.
+    // The scenarios the issues require, named so that a baseline edit cannot hide them.
     for (const scenario of ['server-initialize', 'ping', 'tools-list', 'tools-call-simple-text',
       'tools-call-image', 'tools-call-audio', 'tools-call-embedded-resource', 'tools-call-mixed-content',
       'tools-call-error', 'dns-rebinding-protection', 'json-schema-2020-12', 'logging-set-level',
       'server-sse-multiple-streams', 'tools-call-with-logging', 'tools-call-with-progress', 'tools-call-sampling',
-      'tools-call-elicitation', 'elicitation-sep1034-defaults', 'elicitation-sep1330-enums']) {
+      'tools-call-elicitation', 'elicitation-sep1034-defaults', 'elicitation-sep1330-enums',
+      // Resources, templates, subscriptions, prompts and completion.
+      'resources-list', 'resources-read-text', 'resources-read-binary', 'resources-templates-read',
+      'resources-subscribe', 'resources-unsubscribe', 'prompts-list', 'prompts-get-simple',
+      'prompts-get-with-args', 'prompts-get-embedded-resource', 'prompts-get-with-image',
+      'completion-complete']) {
       assert.match(output, new RegExp(`✓ ${scenario}: [1-9]\\d* passed, 0 failed`), `${scenario} did not pass`);
     }
   });

@@ -6,6 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::{LitStr, Path, Token};
 
 use crate::common::{key, set};
+use crate::item::icons::{self, Icon};
 use crate::words::{DenialMode, OAuth, Spanned};
 
 /// Every key `#[mcp_server(...)]` accepts, in the order the "expected one of" message lists them.
@@ -18,6 +19,9 @@ const SERVER_KEYS: &[&str] = &[
     "permissions",
     "on_denied",
     "tools",
+    "resources",
+    "prompts",
+    "icon",
     "crate",
 ];
 
@@ -32,6 +36,11 @@ pub(crate) struct ServerAttr {
     pub permissions: Option<Path>,
     pub on_denied: Option<Spanned<DenialMode>>,
     pub tools: Option<Vec<Path>>,
+    /// Resources and resource templates.
+    pub resources: Option<Vec<Path>>,
+    pub prompts: Option<Vec<Path>>,
+    /// `icon(...)`, once per icon.
+    pub icons: Vec<Icon>,
     pub krate: Option<Path>,
 }
 
@@ -54,13 +63,16 @@ impl ServerAttr {
             // on_denied = tool_error | insufficient_scope | hide
             "on_denied" => set(&mut attr.on_denied, &meta, DenialMode::parse),
             // tools = [tool_a, module::tool_b]
-            "tools" => set(&mut attr.tools, &meta, |m| {
-                let content;
-                m.value()?;
-                syn::bracketed!(content in m.input);
-                let paths = Punctuated::<Path, Token![,]>::parse_terminated(&content)?;
-                Ok(paths.into_iter().collect())
-            }),
+            "tools" => set(&mut attr.tools, &meta, paths),
+            // resources = [readme, document]
+            "resources" => set(&mut attr.resources, &meta, paths),
+            // prompts = [summarize]
+            "prompts" => set(&mut attr.prompts, &meta, paths),
+            // icon(src = "https://...", ...)
+            "icon" => {
+                attr.icons.push(icons::parse(&meta)?);
+                Ok(())
+            }
             // crate = ::path::to::mcp_runtime
             "crate" => set(&mut attr.krate, &meta, |m| m.value()?.parse()),
             _ => Err(meta.error(format!(
@@ -71,4 +83,13 @@ impl ServerAttr {
         .parse2(args)?;
         Ok(attr)
     }
+}
+
+/// `[a, path::b]`.
+fn paths(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Vec<Path>> {
+    let content;
+    meta.value()?;
+    syn::bracketed!(content in meta.input);
+    let paths = Punctuated::<Path, Token![,]>::parse_terminated(&content)?;
+    Ok(paths.into_iter().collect())
 }

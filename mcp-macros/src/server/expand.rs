@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{LitStr, Path, parse_quote};
 
 use super::attr::ServerAttr;
+use crate::item::icons;
 use crate::words::OAuth;
 
 /// The tokens of a server that passed its checks: `item` is the user's struct.
@@ -48,29 +49,87 @@ pub(crate) fn generate(
         Some(mode) => mode.value.tokens(&p),
         None => quote!(#p::Denial::ToolError),
     };
-    let pushes = tools
+    let resources = attr.resources.as_deref().unwrap_or_default();
+    let prompts = attr.prompts.as_deref().unwrap_or_default();
+    let icons = icons::tokens(&attr.icons, &p);
+    let pushes = |list: &[Path], set: &str| {
+        let set = syn::Ident::new(set, proc_macro2::Span::call_site());
+        list.iter()
+            .map(|path| quote_spanned!(path.span()=> #set.push::<#path>();))
+            .collect::<Vec<_>>()
+    };
+    let tool_pushes = pushes(tools, "__mcp_tools");
+    let resource_pushes = pushes(resources, "__mcp_resources");
+    let prompt_pushes = pushes(prompts, "__mcp_prompts");
+    // Each item checks itself against this server's OAuth mode and vocabulary, on its own tokens.
+    let checks = tools
         .iter()
-        .map(|path| quote_spanned!(path.span()=> __mcp_tools.push::<#path>();));
-    // Each tool checks itself against this server's OAuth mode and vocabulary, on its own tokens.
-    let checks = tools.iter().map(|path| match &attr.permissions {
-        Some(vocabulary) if attr.with_oauth() => {
-            quote_spanned!(path.span()=> #path!(@oauth [#vocabulary]);)
-        }
-        _ => quote_spanned!(path.span()=> #path!(@none);),
-    });
-    // Two tools with the same wire name (say, one renamed with `name = "..."`) are caught by
-    // the compiler through a constant evaluated in the user's crate, spanned on the later tool.
+        .chain(resources)
+        .chain(prompts)
+        .map(|path| match &attr.permissions {
+            Some(vocabulary) if attr.with_oauth() => {
+                quote_spanned!(path.span()=> #path!(@oauth [#vocabulary]);)
+            }
+            _ => quote_spanned!(path.span()=> #path!(@none);),
+        });
+    // Two items with the same name or URI (say, one renamed with `name = "..."`) are caught
+    // by the compiler through a constant evaluated in the user's crate, spanned on the later one.
     let mut duplicate_checks = Vec::new();
-    for (j, later) in tools.iter().enumerate() {
-        for earlier in &tools[..j] {
-            duplicate_checks.push(quote_spanned! {later.span()=>
-                const _: () = ::core::assert!(
-                    !#p::str_eq(<#earlier as #p::ToolMeta>::NAME, <#later as #p::ToolMeta>::NAME),
-                    "duplicate tool name: another tool in this server has the same name"
-                );
-            });
+    let mut unique = |list: &[Path], meta: TokenStream, constant: &str, message: &str| {
+        let constant = syn::Ident::new(constant, proc_macro2::Span::call_site());
+        for (j, later) in list.iter().enumerate() {
+            for earlier in &list[..j] {
+                duplicate_checks.push(quote_spanned! {later.span()=>
+                    const _: () = ::core::assert!(
+                        !#p::str_eq(<#earlier as #meta>::#constant, <#later as #meta>::#constant),
+                        #message
+                    );
+                });
+            }
         }
-    }
+    };
+    unique(
+        tools,
+        quote!(#p::ToolMeta),
+        "NAME",
+        "duplicate tool name: another tool in this server has the same name",
+    );
+    unique(
+        resources,
+        quote!(#p::ResourceMeta),
+        "URI",
+        "duplicate resource URI: another resource in this server has the same URI",
+    );
+    unique(
+        resources,
+        quote!(#p::ResourceMeta),
+        "NAME",
+        "duplicate resource name: another resource in this server has the same name",
+    );
+    unique(
+        prompts,
+        quote!(#p::PromptMeta),
+        "NAME",
+        "duplicate prompt name: another prompt in this server has the same name",
+    );
+    let resources_fn = (!resources.is_empty()).then(|| {
+        quote! {
+            fn resources() -> #p::ResourceSet<Self> {
+                let mut __mcp_resources = #p::ResourceSet::new();
+                #(#resource_pushes)*
+                __mcp_resources
+            }
+        }
+    });
+    let prompts_fn = (!prompts.is_empty()).then(|| {
+        quote! {
+            fn prompts() -> #p::PromptSet<Self> {
+                let mut __mcp_prompts = #p::PromptSet::new();
+                #(#prompt_pushes)*
+                __mcp_prompts
+            }
+        }
+    });
 
     quote! {
         #item
@@ -84,6 +143,7 @@ pub(crate) fn generate(
                     version: #version,
                     title: #title,
                     instructions: #instructions,
+                    icons: #icons,
                     permissions: #permissions,
                     on_denied: #on_denied,
                 }
@@ -91,9 +151,12 @@ pub(crate) fn generate(
 
             fn tools() -> #p::ToolSet<Self> {
                 let mut __mcp_tools = #p::ToolSet::new();
-                #(#pushes)*
+                #(#tool_pushes)*
                 __mcp_tools
             }
+
+            #resources_fn
+            #prompts_fn
         }
 
         #(#checks)*

@@ -38,14 +38,20 @@ impl ServerAttr {
                 "`on_denied` needs OAuth: with `oauth = none` no call is denied",
             ));
         }
-        let tools = self.tools.as_deref().unwrap_or_default();
-        let spelled: Vec<String> = tools.iter().map(|path| quote!(#path).to_string()).collect();
-        for (i, path) in tools.iter().enumerate() {
-            if spelled[..i].contains(&spelled[i]) {
-                errors.push(syn::Error::new_spanned(
-                    path,
-                    "this tool is already listed in this server",
-                ));
+        for (list, noun) in [
+            (&self.tools, "tool"),
+            (&self.resources, "resource"),
+            (&self.prompts, "prompt"),
+        ] {
+            let list = list.as_deref().unwrap_or_default();
+            let spelled: Vec<String> = list.iter().map(|path| quote!(#path).to_string()).collect();
+            for (i, path) in list.iter().enumerate() {
+                if spelled[..i].contains(&spelled[i]) {
+                    errors.push(syn::Error::new_spanned(
+                        path,
+                        format!("this {noun} is already listed in this server"),
+                    ));
+                }
             }
         }
     }

@@ -5,10 +5,13 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::Parser;
 use syn::{LitStr, Path};
 
-use crate::common::{flag, key, permission_list, set};
-use crate::words::{DenialMode, RenameRule, Spanned};
+use crate::common::{flag, key, set};
+use crate::item::access::{ACCESS_KEYS, Access};
+use crate::item::icons::{self, Icon};
+use crate::words::RenameRule;
 
-/// Every key `#[tool(...)]` accepts, in the order the "expected one of" message lists them.
+/// Every key `#[tool(...)]` accepts besides the access keys, in the order the "expected one
+/// of" message lists them.
 const TOOL_KEYS: &[&str] = &[
     "name",
     "title",
@@ -18,14 +21,10 @@ const TOOL_KEYS: &[&str] = &[
     "idempotent",
     "open_world",
     "rename_all",
-    "requires",
-    "requires_any",
-    "authenticated",
-    "public",
-    "on_denied",
-    "timeout_secs",
-    "crate",
 ];
+
+/// The keys listed after the access keys.
+const LAST_KEYS: &[&str] = &["timeout_secs", "icon", "crate"];
 
 /// The parsed arguments of `#[tool(...)]`.
 #[derive(Default)]
@@ -38,14 +37,10 @@ pub(crate) struct ToolAttr {
     pub idempotent: Option<Span>,
     pub open_world: Option<Span>,
     pub rename_all: Option<RenameRule>,
-    /// `requires = "p"` or `requires = ["p", "q"]`: all of them.
-    pub requires: Option<Vec<LitStr>>,
-    /// `requires_any = ["p", "q"]`: at least one of them.
-    pub requires_any: Option<Vec<LitStr>>,
-    pub public: Option<Span>,
-    /// `authenticated`: any verified caller, whatever their permissions.
-    pub authenticated: Option<Span>,
-    pub on_denied: Option<Spanned<DenialMode>>,
+    /// Who may call the tool.
+    pub access: Access,
+    /// `icon(...)`, once per icon.
+    pub icons: Vec<Icon>,
     /// `timeout_secs = 30`: this tool's time limit, instead of the server's.
     pub timeout_secs: Option<syn::LitInt>,
     pub krate: Option<Path>,
@@ -60,6 +55,9 @@ impl ToolAttr {
     }
 
     fn parse_one(&mut self, meta: &ParseNestedMeta) -> syn::Result<()> {
+        if let Some(parsed) = self.access.parse_key(meta) {
+            return parsed;
+        }
         match key(meta).as_str() {
             // name = "tool_name"
             "name" => set(&mut self.name, meta, |m| m.value()?.parse()),
@@ -73,16 +71,11 @@ impl ToolAttr {
             }),
             // crate = ::path::to::mcp_runtime
             "crate" => set(&mut self.krate, meta, |m| m.value()?.parse()),
-            // requires = "delete:documents" | requires = ["read:data", "delete:documents"]
-            "requires" => set(&mut self.requires, meta, permission_list),
-            // requires_any = ["read:data", "admin"]
-            "requires_any" => set(&mut self.requires_any, meta, permission_list),
-            // public
-            "public" => set(&mut self.public, meta, flag),
-            // authenticated
-            "authenticated" => set(&mut self.authenticated, meta, flag),
-            // on_denied = tool_error | insufficient_scope | hide
-            "on_denied" => set(&mut self.on_denied, meta, DenialMode::parse),
+            // icon(src = "https://...", mime_type = "image/png", sizes = ["48x48"], theme = light)
+            "icon" => {
+                self.icons.push(icons::parse(meta)?);
+                Ok(())
+            }
             // timeout_secs = 30
             "timeout_secs" => set(&mut self.timeout_secs, meta, |m| {
                 let lit: syn::LitInt = m.value()?.parse()?;
@@ -99,10 +92,13 @@ impl ToolAttr {
             "destructive" => set(&mut self.destructive, meta, flag),
             "idempotent" => set(&mut self.idempotent, meta, flag),
             "open_world" => set(&mut self.open_world, meta, flag),
-            _ => Err(meta.error(format!(
-                "unknown `tool` argument; expected one of: {}",
-                TOOL_KEYS.join(", ")
-            ))),
+            _ => {
+                let keys: Vec<&str> = [TOOL_KEYS, ACCESS_KEYS, LAST_KEYS].concat();
+                Err(meta.error(format!(
+                    "unknown `tool` argument; expected one of: {}",
+                    keys.join(", ")
+                )))
+            }
         }
     }
 }

@@ -1,14 +1,17 @@
 //! Code generation for `#[tool]`: the handle type, its metadata, its schema and its call.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{LitStr, ReturnType, Type, parse_quote};
 
-use super::ast::{ParamKind, Tool};
-use super::checks::server_checks;
+use super::ast::Tool;
 use crate::common::{doc_string, opt_str};
+use crate::item::calls::{context_code, var};
+use crate::item::checks::server_checks;
+use crate::item::params::{ParamKind, option_inner};
+use crate::item::{Kind, icons};
 
 /// The tokens of a tool that passed its checks.
 pub(crate) fn generate(tool: &Tool) -> TokenStream {
@@ -40,22 +43,22 @@ pub(crate) fn generate(tool: &Tool) -> TokenStream {
         ReturnType::Type(_, ty) => (**ty).clone(),
     };
 
+    let meta_trait = quote!(#p::ToolMeta);
+    let refuse = quote!(::core::convert::From::from(refused));
+    let (context, proof_checks) =
+        context_code(&tool.params, Kind::Tool, fn_ident, &meta_trait, &refuse, &p);
     let mut schema = Vec::new();
     let mut takes = Vec::new();
     let mut call_args = Vec::new();
-    let mut state_bounds = Vec::new();
-    let mut state_lets = Vec::new();
-    let mut proof_checks = Vec::new();
-    let mut proofs = Vec::new();
-    let mut needs_caller = false;
-    for (index, param) in tool.params.iter().enumerate() {
+    for (index, (param, context_arg)) in tool.params.iter().zip(&context.args).enumerate() {
         let ty = &param.ty;
-        let var = format_ident!("__mcp_arg{}", index);
+        let var = var(index);
         match &param.kind {
             ParamKind::Arg {
                 ident,
                 rename,
                 docs,
+                ..
             } => {
                 let rust_name = ident.unraw().to_string();
                 let wire = match (rename, tool.attr.rename_all) {
@@ -64,7 +67,7 @@ pub(crate) fn generate(tool: &Tool) -> TokenStream {
                     (None, None) => rust_name,
                 };
                 let doc = opt_str(doc_string(docs));
-                let required = !is_option(ty);
+                let required = option_inner(ty).is_none();
                 schema.push(quote_spanned! {ty.span()=>
                     __mcp_schema.arg::<#ty>(#wire, #doc, #required);
                 });
@@ -82,79 +85,16 @@ pub(crate) fn generate(tool: &Tool) -> TokenStream {
                 });
                 call_args.push(quote!(#p::checked(#var)));
             }
-            ParamKind::Context { by_ref: true } => call_args.push(quote!(&__mcp_ctx)),
-            ParamKind::Context { by_ref: false } => {
-                call_args.push(quote!(::core::clone::Clone::clone(&__mcp_ctx)))
-            }
-            ParamKind::State { inner } => {
-                state_bounds.push(quote_spanned!(inner.span()=> #inner: #p::FromRef<S>));
-                state_lets.push(quote_spanned! {inner.span()=>
-                    let #var = #p::State(<#inner as #p::FromRef<S>>::from_ref(__mcp_state));
-                });
-                call_args.push(quote!(#var));
-            }
-            ParamKind::Auth { by_ref } => {
-                needs_caller = true;
-                call_args.push(if *by_ref {
-                    quote!(__mcp_caller)
-                } else {
-                    quote!(::core::clone::Clone::clone(__mcp_caller))
-                });
-            }
-            ParamKind::OptionalAuth => {
-                call_args.push(quote!(#p::optional_caller(&__mcp_ctx)));
-            }
-            ParamKind::Granted { permission } => {
-                needs_caller = true;
-                proof_checks.push(quote_spanned! {ty.span()=>
-                    const _: () = ::core::assert!(
-                        #p::Requirement::includes(
-                            <#fn_ident as #p::ToolMeta>::REQUIRES,
-                            <#permission as #p::Permission>::NAME,
-                        ),
-                        "`Granted<P>` is proof that the guard checked `P`, but this tool does not require `P`: add it to `requires`"
-                    );
-                });
-                // Checked against the caller like any proof: the guard let the caller in.
-                proofs.push(quote_spanned! {ty.span()=>
-                    let #var = match #p::proof::<#permission>(__mcp_caller) {
-                        ::core::result::Result::Ok(proof) => proof,
-                        ::core::result::Result::Err(err) => return err,
-                    };
-                });
-                call_args.push(quote!(#var));
-            }
+            _ => call_args.extend(context_arg.clone()),
         }
     }
-    let caller = needs_caller.then(|| {
-        quote! {
-            let __mcp_caller = match #p::caller(&__mcp_ctx) {
-                ::core::result::Result::Ok(caller) => caller,
-                ::core::result::Result::Err(err) => return err,
-            };
-        }
-    });
-    let lits = |list: &Option<Vec<LitStr>>| list.clone().unwrap_or_default();
-    let (all_of, any_of) = (lits(&tool.attr.requires), lits(&tool.attr.requires_any));
-    let requires = if tool.attr.public.is_some() {
-        quote!(#p::Requirement::Public)
-    } else if tool.attr.authenticated.is_some() {
-        quote!(#p::Requirement::Authenticated)
-    } else if tool.attr.requires.is_some() {
-        quote!(#p::Requirement::AllOf(&[#(#all_of),*]))
-    } else if tool.attr.requires_any.is_some() {
-        quote!(#p::Requirement::AnyOf(&[#(#any_of),*]))
-    } else {
-        quote!(#p::Requirement::Unstated)
-    };
-    let on_denied = match &tool.attr.on_denied {
-        Some(mode) => {
-            let denial = mode.value.tokens(&p);
-            quote!(::core::option::Option::Some(#denial))
-        }
-        None => quote!(::core::option::Option::None),
-    };
-    let server_checks = server_checks(tool, &all_of, &any_of);
+    let state_bounds = &context.state_bounds;
+    let state_lets = &context.state_lets;
+    let caller = &context.caller;
+    let requires = tool.attr.access.requirement(&p);
+    let on_denied = tool.attr.access.denial(&p);
+    let server_checks = server_checks(Kind::Tool, item, &tool.attr.access, &tool.params);
+    let icons = icons::tokens(&tool.attr.icons, &p);
     let talks_back = tool
         .params
         .iter()
@@ -215,6 +155,7 @@ pub(crate) fn generate(tool: &Tool) -> TokenStream {
                             idempotent_hint: #idempotent,
                             open_world_hint: #open_world,
                         },
+                        icons: #icons,
                         requires: <Self as #p::ToolMeta>::REQUIRES,
                         on_denied: <Self as #p::ToolMeta>::ON_DENIED,
                         talks_back: #talks_back,
@@ -234,22 +175,11 @@ pub(crate) fn generate(tool: &Tool) -> TokenStream {
                             return __mcp_err;
                         }
                         #caller
-                        #(#proofs)*
                         let __mcp_out = #fn_ident(#(#call_args),*).await;
                         #into_result
                     })
                 }
             }
         };
-    }
-}
-
-/// `Option<T>` arguments are optional; recognised syntactically, as serde does.
-fn is_option(ty: &Type) -> bool {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => path.path.segments.last().is_some_and(|seg| {
-            seg.ident == "Option" && matches!(seg.arguments, syn::PathArguments::AngleBracketed(_))
-        }),
-        _ => false,
     }
 }

@@ -2,7 +2,6 @@
 
 mod ast;
 mod attr;
-mod checks;
 mod expand;
 mod valid;
 

@@ -1,6 +1,7 @@
 //! A server's name, version and authorization choices, as `#[mcp_server]` wrote them.
 
 use crate::auth::permission::Denial;
+use crate::content::Icon;
 
 /// What `#[mcp_server(...)]` says of a server besides its tools and OAuth mode.
 #[derive(Debug, Clone)]
@@ -13,6 +14,8 @@ pub struct ServerInfo {
     pub title: Option<&'static str>,
     /// How to use the server, for the model.
     pub instructions: Option<&'static str>,
+    /// The server's icons.
+    pub icons: &'static [Icon],
     /// The permission vocabulary (`permissions = ...`), in declaration order.
     pub permissions: &'static [&'static str],
     /// What a caller without a tool's permission gets, unless the tool says otherwise.

@@ -2,32 +2,52 @@
 //! that carries them. Denials are data ([`outcome::Failure`]); each transport decides what
 //! they become on its wire.
 
+pub(crate) mod completions;
+pub(crate) mod guard;
 pub(crate) mod in_flight;
 pub(crate) mod info;
 pub(crate) mod outcome;
+pub(crate) mod paging;
+pub(crate) mod prompts;
+pub(crate) mod resources;
 pub(crate) mod tools;
 
+use std::any::Any;
 use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
 use crate::auth::caller::Auth;
+use crate::content::Icon;
+use crate::context::{Context, Peer};
+use crate::prompt::handler::PromptSet;
 use crate::protocol::jsonrpc::{RpcError, code};
 use crate::protocol::log::LogLevel;
-use crate::protocol::peer::{Outbox, Pending};
+use crate::protocol::peer::{Cancel, Outbox, Pending};
 use crate::protocol::session::Session;
+use crate::protocol::subscriptions::Subscriptions;
 use crate::protocol::version;
-use crate::tool::descriptor::ToolDescriptor;
-use crate::tool::handler::CallFn;
+use crate::resource::handler::ResourceSet;
+use crate::tool::handler::ToolSet;
 use in_flight::InFlightTable;
 use info::ServerInfo;
 use outcome::Failure;
+use prompts::Prompts;
+use resources::{Resources, uri_param};
 use tools::{CallSite, ToolLimits, Tools};
 
 /// Dispatches MCP requests to the server's tools.
 pub(crate) struct Engine {
     pub(crate) info: ServerInfo,
     tools: Tools,
+    resources: Resources,
+    prompts: Prompts,
+    /// The server struct, for completers that ask for it.
+    state: Arc<dyn Any + Send + Sync>,
+    /// Who is subscribed to which resource.
+    pub(crate) subscriptions: Arc<Subscriptions>,
+    /// Whether clients can subscribe: their sessions have a standalone stream to hear on.
+    pub(crate) can_subscribe: bool,
     /// Page size, time limits and result size cap.
     pub(crate) limits: ToolLimits,
     /// Requests sent to clients, waiting for answers.
@@ -52,12 +72,22 @@ impl Engine {
         info: ServerInfo,
         guarded: bool,
         state: Arc<S>,
-        entries: Vec<(ToolDescriptor, CallFn<S>)>,
+        tools: ToolSet<S>,
+        resources: ResourceSet<S>,
+        prompts: PromptSet<S>,
     ) -> Self {
-        let tools = Tools::new(state, entries, guarded, info.on_denied);
+        let denial = info.on_denied;
+        let resources = Resources::new(&state, resources.entries, guarded, denial);
+        let prompts = Prompts::new(&state, prompts.entries, guarded, denial);
+        let tools = Tools::new(Arc::clone(&state), tools.entries, guarded, denial);
         Engine {
             info,
             tools,
+            resources,
+            prompts,
+            state,
+            subscriptions: Arc::default(),
+            can_subscribe: true,
             limits: ToolLimits::default(),
             pending: Arc::default(),
             in_flight: InFlightTable::default(),
@@ -79,9 +109,12 @@ impl Engine {
         if let Some(title) = self.info.title {
             server_info["title"] = title.into();
         }
+        if let Some(icons) = Icon::list(self.info.icons) {
+            server_info["icons"] = icons;
+        }
         let mut result = json!({
             "protocolVersion": version,
-            "capabilities": {"tools": {"listChanged": false}, "logging": {}},
+            "capabilities": self.capabilities(),
             "serverInfo": server_info,
         });
         if let Some(instructions) = self.info.instructions {
@@ -92,6 +125,48 @@ impl Engine {
             result,
             client_capabilities,
         }
+    }
+
+    /// What the server can do: tools and logging always; resources, prompts and completion
+    /// when it has them.
+    fn capabilities(&self) -> Value {
+        let mut capabilities = json!({"tools": {"listChanged": false}, "logging": {}});
+        if !self.resources.is_empty() {
+            capabilities["resources"] =
+                json!({"subscribe": self.can_subscribe, "listChanged": false});
+        }
+        if !self.prompts.is_empty() {
+            capabilities["prompts"] = json!({"listChanged": false});
+        }
+        if self.completes() {
+            capabilities["completions"] = json!({});
+        }
+        capabilities
+    }
+
+    /// Whether anything can be completed: prompt arguments or template variables.
+    fn completes(&self) -> bool {
+        !self.prompts.is_empty() || self.resources.has_templates()
+    }
+
+    /// The context of a request that does not stream (a read, a prompt, a completion).
+    fn context(
+        &self,
+        id: Value,
+        params: Option<&Map<String, Value>>,
+        session: Arc<Session>,
+        auth: Option<Arc<Auth>>,
+    ) -> Context {
+        let meta = params.and_then(|p| p.get("_meta")).cloned();
+        let peer = Peer {
+            outbox: None,
+            pending: Arc::clone(&self.pending),
+            cancel: Arc::new(Cancel::default()),
+            timeout: self.limits.client_timeout,
+            logger: self.info.name,
+            subscriptions: Arc::clone(&self.subscriptions),
+        };
+        Context::new(id, meta, session, auth, peer)
     }
 
     /// Answers one request other than `initialize`, for the verified caller `auth`. Messages
@@ -106,8 +181,56 @@ impl Engine {
         auth: Option<Arc<Auth>>,
         outbox: Option<Outbox>,
     ) -> Result<Value, Failure> {
+        let has_resources = !self.resources.is_empty();
+        let has_prompts = !self.prompts.is_empty();
         match method {
             "ping" => Ok(json!({})),
+            "resources/list" | "resources/templates/list" if has_resources => {
+                Ok(self.resources.list(
+                    method == "resources/templates/list",
+                    params.as_ref(),
+                    auth.as_deref(),
+                    self.limits.page_size,
+                )?)
+            }
+            "resources/read" if has_resources => {
+                let context = self.context(id, params.as_ref(), session, auth);
+                self.resources
+                    .read(params.as_ref(), context, self.limits.tool_timeout)
+                    .await
+            }
+            "resources/subscribe" if has_resources && self.can_subscribe => {
+                let uri = uri_param(params.as_ref())?;
+                self.resources.check(uri, auth.as_deref())?;
+                self.subscriptions.subscribe(&session, uri.to_owned());
+                Ok(json!({}))
+            }
+            "resources/unsubscribe" if has_resources && self.can_subscribe => {
+                session.unsubscribe(uri_param(params.as_ref())?);
+                Ok(json!({}))
+            }
+            "prompts/list" if has_prompts => {
+                Ok(self
+                    .prompts
+                    .list(params.as_ref(), auth.as_deref(), self.limits.page_size)?)
+            }
+            "prompts/get" if has_prompts => {
+                let context = self.context(id, params.as_ref(), session, auth);
+                self.prompts
+                    .get_messages(params, context, self.limits.tool_timeout)
+                    .await
+            }
+            "completion/complete" if self.completes() => {
+                completions::complete(
+                    &self.prompts,
+                    &self.resources,
+                    params.as_ref(),
+                    auth,
+                    Arc::clone(&self.state),
+                    self.limits.tool_timeout,
+                )
+                .await
+            }
             "tools/list" => {
                 Ok(self
                     .tools
@@ -121,6 +244,7 @@ impl Engine {
                     pending: &self.pending,
                     in_flight: &self.in_flight,
                     logger: self.info.name,
+                    subscriptions: &self.subscriptions,
                 };
                 self.tools.call(id, params, site, &self.limits).await
             }

@@ -7,29 +7,29 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use super::guard::{Access, Guard};
 use super::in_flight::InFlightTable;
-use super::outcome::{Failure, Refusal, RefusalReason};
+use super::outcome::Failure;
+use super::paging::page;
 use crate::auth::caller::Auth;
-use crate::auth::permission::{Denial, Requirement};
+use crate::auth::permission::Denial;
 use crate::content::CallToolResult;
 use crate::context::{Context, Peer};
 use crate::protocol::jsonrpc::RpcError;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
 use crate::protocol::session::Session;
-use crate::tool::call::{CatchUnwind, ToolCall};
+use crate::protocol::subscriptions::Subscriptions;
+use crate::task::{BoxFuture, CatchUnwind};
+use crate::tool::call::{ToolCall, panicked};
 use crate::tool::descriptor::ToolDescriptor;
-use crate::tool::handler::{BoxFuture, CallFn};
-
-/// The `_meta` key under which `tools/list` shows each tool's required permissions.
-pub(crate) const REQUIRES_META_KEY: &str = "mcp-runtime/requires";
+use crate::tool::handler::CallFn;
 
 type ErasedCall = Box<dyn Fn(ToolCall) -> BoxFuture<'static, CallToolResult> + Send + Sync>;
 
 struct Tool {
     name: &'static str,
     call: ErasedCall,
-    requirement: Requirement,
-    denial: Denial,
+    guard: Guard,
     talks_back: bool,
     timeout: Option<Duration>,
     /// The tool as `tools/list` shows it, serialized once at start-up.
@@ -68,14 +68,14 @@ pub(crate) struct CallSite<'a> {
     pub(crate) in_flight: &'a InFlightTable,
     /// The logger name of the tool's log messages: the server's name.
     pub(crate) logger: &'static str,
+    /// Who is subscribed to which resource, for tools that say a resource changed.
+    pub(crate) subscriptions: &'a Arc<Subscriptions>,
 }
 
 /// The tools of one server.
 pub(crate) struct Tools {
     tools: Vec<Tool>,
     index: HashMap<&'static str, usize>,
-    /// Whether callers are authenticated, and so tools guarded.
-    guarded: bool,
 }
 
 impl Tools {
@@ -99,25 +99,21 @@ impl Tools {
                 );
                 continue;
             }
+            let guard = Guard::new(descriptor.requires, descriptor.on_denied, denial, guarded);
             let mut listed = descriptor.to_json();
-            if guarded {
-                listed["_meta"] = requirement_meta(descriptor.requires);
+            if let Some(meta) = guard.meta() {
+                listed["_meta"] = meta;
             }
             tools.push(Tool {
                 name: descriptor.name,
                 call: Box::new(move |c| call(&state, c)),
-                requirement: descriptor.requires,
-                denial: descriptor.on_denied.unwrap_or(denial),
+                guard,
                 talks_back: descriptor.talks_back,
                 timeout: descriptor.timeout,
                 listed,
             });
         }
-        Tools {
-            tools,
-            index,
-            guarded,
-        }
+        Tools { tools, index }
     }
 
     fn get(&self, name: &str) -> Option<&Tool> {
@@ -127,12 +123,6 @@ impl Tools {
     /// Whether the tool `name` takes a `Context`, and so may talk back while it runs.
     pub(crate) fn talks_back(&self, name: &str) -> bool {
         self.get(name).is_some_and(|tool| tool.talks_back)
-    }
-
-    /// Whether `tools/list` shows `tool` to `auth`: a tool hidden on denial is shown only to
-    /// callers it would let in.
-    fn visible(&self, tool: &Tool, auth: Option<&Auth>) -> bool {
-        !self.guarded || tool.denial != Denial::Hide || tool.requirement.allows(auth)
     }
 
     /// `tools/list`: one page of the tools `auth` may see.
@@ -145,30 +135,13 @@ impl Tools {
         let visible: Vec<&Tool> = self
             .tools
             .iter()
-            .filter(|t| self.visible(t, auth))
+            .filter(|t| t.guard.visible(auth))
             .collect();
-        let start = match params.and_then(|p| p.get("cursor")) {
-            None | Some(Value::Null) => 0,
-            Some(Value::String(cursor)) => cursor
-                .parse::<usize>()
-                .ok()
-                .filter(|start| *start < visible.len())
-                .ok_or_else(|| {
-                    RpcError::invalid_params(
-                        "Invalid cursor: pass a `nextCursor` from a previous `tools/list`",
-                    )
-                })?,
-            Some(_) => {
-                return Err(RpcError::invalid_params(
-                    "Invalid cursor: it must be a string",
-                ));
-            }
-        };
-        let end = visible.len().min(start + page_size.max(1));
-        let page: Vec<&Value> = visible[start..end].iter().map(|t| &t.listed).collect();
-        let mut result = json!({"tools": page});
-        if end < visible.len() {
-            result["nextCursor"] = end.to_string().into();
+        let (tools, next) = page(&visible, params, page_size, "tools/list")?;
+        let listed: Vec<&Value> = tools.iter().map(|t| &t.listed).collect();
+        let mut result = json!({ "tools": listed });
+        if let Some(next) = next {
+            result["nextCursor"] = next.into();
         }
         Ok(result)
     }
@@ -190,32 +163,11 @@ impl Tools {
         let unknown = || RpcError::invalid_params(format!("Unknown tool: {name}"));
         let tool = self.get(&name).ok_or_else(unknown)?;
         // The guard: before the arguments are read and before the tool runs.
-        if self.guarded && !tool.requirement.allows(site.auth.as_deref()) {
-            let scope = tool.requirement.permissions();
-            // A hidden tool answers as unknown to everyone it would refuse, signed in or not.
-            if tool.denial == Denial::Hide {
-                return Err(unknown().into());
-            }
-            if site.auth.is_none() {
-                return Err(Failure::Refused(Refusal {
-                    reason: RefusalReason::NoCredentials,
-                    scope,
-                }));
-            }
-            tracing::info!(
-                tool = tool.name,
-                "denied a call: the caller lacks the tool's permission"
-            );
-            return match tool.denial {
-                Denial::ToolError => Ok(result_json(CallToolResult::error(forbidden_message(
-                    tool.requirement,
-                )))),
-                Denial::InsufficientScope => Err(Failure::Refused(Refusal {
-                    reason: RefusalReason::InsufficientScope,
-                    scope,
-                })),
-                Denial::Hide => Err(unknown().into()),
-            };
+        match tool.guard.check(site.auth.as_deref(), "tool", tool.name) {
+            Access::Allowed => {}
+            Access::Hidden => return Err(unknown().into()),
+            Access::Refused(refusal) => return Err(Failure::Refused(refusal)),
+            Access::Forbidden(message) => return Ok(result_json(CallToolResult::error(message))),
         }
         let arguments = match params.remove("arguments") {
             None | Some(Value::Null) => Map::new(),
@@ -235,10 +187,15 @@ impl Tools {
             cancel: Arc::clone(&cancel),
             timeout: limits.client_timeout,
             logger: site.logger,
+            subscriptions: Arc::clone(site.subscriptions),
         };
         let context = Context::new(id.clone(), meta, site.session, site.auth, peer);
         let limit = tool.timeout.unwrap_or(limits.tool_timeout);
-        let mut call = CatchUnwind::new((tool.call)(ToolCall { arguments, context }), tool.name);
+        let mut call = CatchUnwind::new(
+            (tool.call)(ToolCall { arguments, context }),
+            tool.name,
+            panicked,
+        );
         // Most tools finish at their first poll. Only one that waits gets a timer for its time
         // limit and an entry in the table of requests in flight, where `notifications/cancelled`
         // finds it: both cost a lock each, which the quick calls are spared.
@@ -296,26 +253,4 @@ fn checked_result(
 fn result_json(result: CallToolResult) -> Value {
     // A result is strings and JSON values: serializing it cannot fail.
     serde_json::to_value(result).unwrap_or_else(|_| json!({"content": [], "isError": true}))
-}
-
-/// "Forbidden: requires delete:documents", as the model sees a denial.
-fn forbidden_message(requirement: Requirement) -> String {
-    match requirement {
-        Requirement::AllOf(all) => format!("Forbidden: requires {}", all.join(" and ")),
-        Requirement::AnyOf(any) => format!("Forbidden: requires one of {}", any.join(", ")),
-        Requirement::Public | Requirement::Authenticated | Requirement::Unstated => {
-            "Forbidden".to_owned()
-        }
-    }
-}
-
-/// A tool's `_meta` on a server with OAuth: who may call it.
-fn requirement_meta(requirement: Requirement) -> Value {
-    let requires = match requirement {
-        Requirement::Public => json!({"public": true}),
-        Requirement::AllOf(all) => json!({"allOf": all}),
-        Requirement::AnyOf(any) => json!({"anyOf": any}),
-        Requirement::Authenticated | Requirement::Unstated => json!({"authenticated": true}),
-    };
-    json!({ REQUIRES_META_KEY: requires })
 }

@@ -19,6 +19,8 @@ pub(crate) mod code {
     pub(crate) const REFUSED: i64 = -32000;
     /// The `Mcp-Session-Id` names no session of this caller, as the official SDKs answer it.
     pub(crate) const SESSION_NOT_FOUND: i64 = -32001;
+    /// `resources/read` of a URI the server has no resource for (MCP 2025-11-25).
+    pub(crate) const RESOURCE_NOT_FOUND: i64 = -32002;
 }
 
 /// A JSON-RPC error object.
@@ -26,6 +28,9 @@ pub(crate) mod code {
 pub(crate) struct RpcError {
     pub code: i64,
     pub message: String,
+    /// More about the error, for the client to act on (such as the `uri` not found); boxed,
+    /// since errors are passed around by value and most have none.
+    pub data: Option<Box<Value>>,
 }
 
 impl RpcError {
@@ -33,7 +38,14 @@ impl RpcError {
         RpcError {
             code,
             message: message.into(),
+            data: None,
         }
+    }
+
+    /// The error with `data`.
+    pub(crate) fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(Box::new(data));
+        self
     }
 
     /// `-32602` with `message`.
@@ -43,7 +55,11 @@ impl RpcError {
 
     /// The error as a response to `id` (`null` when the request's id is unknown).
     pub(crate) fn into_response(self, id: Value) -> Value {
-        json!({"jsonrpc": "2.0", "id": id, "error": {"code": self.code, "message": self.message}})
+        let mut error = json!({"code": self.code, "message": self.message});
+        if let Some(data) = self.data {
+            error["data"] = *data;
+        }
+        json!({"jsonrpc": "2.0", "id": id, "error": error})
     }
 }
 

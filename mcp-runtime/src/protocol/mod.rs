@@ -5,4 +5,5 @@ pub(crate) mod jsonrpc;
 pub(crate) mod log;
 pub(crate) mod peer;
 pub(crate) mod session;
+pub(crate) mod subscriptions;
 pub(crate) mod version;

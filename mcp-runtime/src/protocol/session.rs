@@ -1,14 +1,15 @@
 //! What the server keeps about one client: an MCP session over HTTP, a stdio stream, or (for
 //! a stateless server) one request.
 
-use std::sync::Arc;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::log::LogLevel;
-use super::peer::Cancel;
+use super::peer::{Cancel, Outbox};
 
 /// A client's session.
 pub(crate) struct Session {
@@ -24,6 +25,15 @@ pub(crate) struct Session {
     last_used: AtomicU64,
     /// Raised when the session ends (DELETE, expiry), so that its stream closes at once.
     ended: Cancel,
+    /// The session's standalone stream (its GET stream, or stdout), for messages not tied to
+    /// a request.
+    stream: Mutex<Option<Outbox>>,
+    /// The resource URIs the client subscribed to.
+    subscriptions: Mutex<HashSet<String>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Milliseconds since the first call, a monotonic clock for session idleness.
@@ -51,7 +61,43 @@ impl Session {
             client_capabilities,
             last_used: AtomicU64::new(clock_ms()),
             ended: Cancel::default(),
+            stream: Mutex::new(None),
+            subscriptions: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Makes `outbox` the session's standalone stream (a newer one replaces an older one).
+    pub(crate) fn attach_stream(&self, outbox: Outbox) {
+        *lock(&self.stream) = Some(outbox);
+    }
+
+    /// Sends `message` on the standalone stream; false when there is none open.
+    pub(crate) fn notify(&self, message: Value) -> bool {
+        let mut stream = lock(&self.stream);
+        match stream.as_ref().map(|outbox| outbox.send(message)) {
+            Some(true) => true,
+            Some(false) => {
+                // The stream closed: forget it.
+                *stream = None;
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Subscribes the client to updates of `uri`.
+    pub(crate) fn subscribe(&self, uri: String) {
+        lock(&self.subscriptions).insert(uri);
+    }
+
+    /// Ends the client's subscription to `uri`, if any.
+    pub(crate) fn unsubscribe(&self, uri: &str) {
+        lock(&self.subscriptions).remove(uri);
+    }
+
+    /// Whether the client subscribed to `uri`.
+    pub(crate) fn is_subscribed(&self, uri: &str) -> bool {
+        lock(&self.subscriptions).contains(uri)
     }
 
     /// Ends the session: its GET stream closes.

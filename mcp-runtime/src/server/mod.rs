@@ -2,6 +2,7 @@
 //! as a [`Router`](axum::Router) or served on an address.
 
 pub(crate) mod mode;
+pub(crate) mod notifier;
 pub(crate) mod oauth;
 pub(crate) mod serve;
 pub(crate) mod shutdown;
@@ -16,9 +17,12 @@ use crate::auth0::config::Auth0Config;
 use crate::engine::Engine;
 use crate::engine::info::ServerInfo;
 use crate::error::Result;
+use crate::prompt::handler::PromptSet;
+use crate::resource::handler::ResourceSet;
 use crate::tool::handler::ToolSet;
 use crate::transport::http::{self, HttpConfig};
 use mode::{Auth0, Auth0Proxy, Authenticated, Jwt, NoAuth, OAuthMode};
+use notifier::Notifier;
 use oauth::{OAuthParts, OAuthSettings};
 use shutdown::ShutdownHandle;
 
@@ -40,6 +44,18 @@ pub trait McpServer: Sized + Send + Sync + 'static {
     /// The server's tools. Written by `#[mcp_server]`.
     #[doc(hidden)]
     fn tools() -> ToolSet<Self>;
+
+    /// The server's resources and templates. Written by `#[mcp_server]`.
+    #[doc(hidden)]
+    fn resources() -> ResourceSet<Self> {
+        ResourceSet::new()
+    }
+
+    /// The server's prompts. Written by `#[mcp_server]`.
+    #[doc(hidden)]
+    fn prompts() -> PromptSet<Self> {
+        PromptSet::new()
+    }
 
     /// A [`Server`] to configure before serving.
     fn into_server(self) -> Server<Self::OAuth> {
@@ -109,7 +125,14 @@ impl<M: OAuthMode> Server<M> {
     /// Builds a server from a `#[mcp_server]` struct. Schemas are generated here, once.
     pub fn new<S: McpServer<OAuth = M>>(server: S) -> Self {
         let guarded = M::MODE != mode::Mode::None;
-        let engine = Engine::new(S::info(), guarded, Arc::new(server), S::tools().entries);
+        let engine = Engine::new(
+            S::info(),
+            guarded,
+            Arc::new(server),
+            S::tools(),
+            S::resources(),
+            S::prompts(),
+        );
         Server {
             engine,
             http: HttpConfig::default(),
@@ -124,6 +147,8 @@ impl<M: OAuthMode> Server<M> {
     /// By default the server issues a session id at `initialize` and requires it afterwards.
     pub fn stateless(mut self) -> Self {
         self.http.stateless = true;
+        // Without sessions there is no stream to send a resource's updates on.
+        self.engine.can_subscribe = false;
         self
     }
 
@@ -212,6 +237,14 @@ impl<M: OAuthMode> Server<M> {
     pub fn shutdown_handle(&self) -> ShutdownHandle {
         ShutdownHandle {
             signal: Arc::clone(&self.http.shutdown),
+        }
+    }
+
+    /// The handle that tells subscribed clients a resource changed, for the application's own
+    /// code (a tool has [`Context::resource_updated`](crate::Context::resource_updated)).
+    pub fn notifier(&self) -> Notifier {
+        Notifier {
+            subscriptions: Arc::clone(&self.engine.subscriptions),
         }
     }
 

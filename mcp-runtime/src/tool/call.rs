@@ -1,19 +1,13 @@
-//! One `tools/call` on its way into a tool: its arguments read and checked, its caller and
-//! proofs handed over, and a panic turned into an error result.
-
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
-use std::task::{Context as TaskContext, Poll};
+//! One `tools/call` on its way into a tool: its arguments read and checked, and a refusal
+//! turned into an error result.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::params::Args;
-use crate::auth::caller::Auth;
-use crate::auth::permission::{Granted, Permission};
 use crate::content::CallToolResult;
 use crate::context::Context;
+use crate::extract::Refused;
 
 /// One `tools/call` on its way to a tool: the raw arguments and the request context.
 pub struct ToolCall {
@@ -116,56 +110,13 @@ pub fn checked<T>(value: Option<T>) -> T {
     }
 }
 
-/// The verified caller, for a tool that takes `&Auth` or `Granted<P>`; the guard has made
-/// sure there is one.
-pub fn caller(context: &Context) -> Result<&Auth, CallToolResult> {
-    context.auth().ok_or_else(|| {
-        // Only reachable if a tool taking its caller runs on a server without OAuth, which
-        // `#[mcp_server]` rejects at compile time.
-        CallToolResult::error("This tool needs an authenticated caller.")
-    })
-}
-
-/// The caller, if any, for a tool that takes `Option<Auth>`.
-pub fn optional_caller(context: &Context) -> Option<Auth> {
-    context.auth().cloned()
-}
-
-/// The proof for a `Granted<P>` parameter, checked against the caller like any other proof.
-/// The tool's guard let the caller in and the tool requires `P` (checked at compile time),
-/// so the check holds; were it ever not to, the call is refused, never run.
-pub fn proof<P: Permission>(caller: &Auth) -> Result<Granted<P>, CallToolResult> {
-    Granted::check(caller)
-        .ok_or_else(|| CallToolResult::error(format!("Forbidden: requires {}", P::NAME)))
-}
-
-/// A future that turns a panic into an error result, so a panicking tool does not take
-/// the connection (or the server) down with it.
-pub(crate) struct CatchUnwind<F> {
-    inner: F,
-    tool: &'static str,
-}
-
-impl<F> CatchUnwind<F> {
-    pub(crate) fn new(inner: F, tool: &'static str) -> Self {
-        CatchUnwind { inner, tool }
+impl From<Refused> for CallToolResult {
+    fn from(refused: Refused) -> Self {
+        CallToolResult::error(refused.message)
     }
 }
 
-impl<F: Future<Output = CallToolResult> + Unpin> Future for CatchUnwind<F> {
-    type Output = CallToolResult;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<CallToolResult> {
-        let tool = self.tool;
-        let inner = &mut self.inner;
-        match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
-            Ok(poll) => poll,
-            Err(_) => {
-                tracing::error!(tool, "tool panicked");
-                Poll::Ready(CallToolResult::error(format!(
-                    "The tool `{tool}` failed with an internal error."
-                )))
-            }
-        }
-    }
+/// The error result of a tool that panicked.
+pub(crate) fn panicked(tool: &'static str) -> CallToolResult {
+    CallToolResult::error(format!("The tool `{tool}` failed with an internal error."))
 }

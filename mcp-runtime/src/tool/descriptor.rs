@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::auth::permission::{Denial, Requirement};
+use crate::content::Icon;
 
 /// What a client sees of a tool in `tools/list`. Built once, when the server starts.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct ToolDescriptor {
     pub output_schema: Option<Value>,
     /// Hints about the tool's behaviour.
     pub annotations: ToolAnnotations,
+    /// Its icons.
+    pub icons: &'static [Icon],
     /// Who may call the tool.
     pub requires: Requirement,
     /// What a caller without the permission gets, when the tool overrides the server's choice.
@@ -71,6 +74,9 @@ impl ToolDescriptor {
         let annotations = serde_json::to_value(&self.annotations).unwrap_or_default();
         if annotations.as_object().is_some_and(|a| !a.is_empty()) {
             tool.insert("annotations".into(), annotations);
+        }
+        if let Some(icons) = Icon::list(self.icons) {
+            tool.insert("icons".into(), icons);
         }
         Value::Object(tool)
     }

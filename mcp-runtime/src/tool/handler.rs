@@ -1,15 +1,10 @@
 //! The traits `#[tool]` implements, and the set of tools `#[mcp_server]` builds from them.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use super::call::ToolCall;
 use super::descriptor::ToolDescriptor;
 use crate::auth::permission::{Denial, Requirement};
 use crate::content::CallToolResult;
-
-/// A boxed, sendable future, as tool handlers return.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+use crate::task::BoxFuture;
 
 /// The compile-time facts of a tool, used by `#[mcp_server]` to check a server's tools together.
 pub trait ToolMeta {

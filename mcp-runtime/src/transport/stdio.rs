@@ -28,16 +28,17 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
         }
         std::io::Result::Ok(())
     });
+    // The one session of the stream; stdout is its standalone stream too (resource updates).
+    let open = |version: &'static str, capabilities: serde_json::Value| {
+        let session = Arc::new(Session::new(None, version, None, capabilities));
+        session.attach_stream(outbox.clone());
+        session
+    };
     let session: Arc<OnceLock<Arc<Session>>> = Arc::new(OnceLock::new());
     let current = |session: &OnceLock<Arc<Session>>| {
-        Arc::clone(session.get_or_init(|| {
-            Arc::new(Session::new(
-                None,
-                version::DEFAULT_NEGOTIATED,
-                None,
-                serde_json::Value::Null,
-            ))
-        }))
+        Arc::clone(
+            session.get_or_init(|| open(version::DEFAULT_NEGOTIATED, serde_json::Value::Null)),
+        )
     };
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<()>();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
@@ -51,12 +52,7 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
             }
             Ok(Message::Request { id, method, params }) if method == "initialize" => {
                 let initialized = engine.initialize(params.as_ref());
-                let _ = session.set(Arc::new(Session::new(
-                    None,
-                    initialized.version,
-                    None,
-                    initialized.client_capabilities,
-                )));
+                let _ = session.set(open(initialized.version, initialized.client_capabilities));
                 outbox.send(jsonrpc::response(id, initialized.result));
             }
             Ok(Message::Request { id, method, params }) => {

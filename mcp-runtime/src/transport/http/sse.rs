@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use super::reply::{finish, streamed};
 use crate::auth::resource::ResourceServer;
 use crate::engine::outcome::Failure;
-use crate::protocol::peer::Cancel;
+use crate::protocol::peer::{Cancel, Outbox};
 use crate::protocol::session::Session;
 
 /// Answers a request: with one JSON object, or, as soon as the tool sends the client anything
@@ -88,20 +88,23 @@ where
     })
 }
 
-/// A session's standalone stream: keep-alive comments until the session ends or the server
-/// shuts down.
+/// A session's standalone stream: the messages not tied to a request (resource updates), and
+/// keep-alive comments, until the session ends or the server shuts down.
 pub(crate) fn session_stream(session: Arc<Session>, shutdown: Arc<Cancel>) -> Response {
     let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    let (outbox, mut messages) = Outbox::channel();
+    session.attach_stream(outbox);
     let task = tokio::spawn(async move {
         let mut ticks = tokio::time::interval(Duration::from_secs(15));
         loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
+            let chunk = tokio::select! {
+                Some(message) = messages.recv() => event(&message),
+                _ = ticks.tick() => Bytes::from_static(b": keep-alive\n\n"),
                 // The session ended (DELETE, expiry) or the server is shutting down.
                 () = session.ended() => return,
                 () = shutdown.cancelled() => return,
-            }
-            if tx.send(Bytes::from_static(b": keep-alive\n\n")).is_err() {
+            };
+            if tx.send(chunk).is_err() {
                 return;
             }
         }

@@ -1,0 +1,44 @@
+//! A typed view of the function under `#[prompt]`.
+
+use proc_macro2::Span;
+use syn::ItemFn;
+use syn::ext::IdentExt;
+
+use super::attr::PromptAttr;
+use crate::common::{Errors, doc_string};
+use crate::item::Kind;
+use crate::item::params::{self, Param};
+
+/// A function annotated with `#[prompt]`.
+pub(crate) struct Prompt {
+    pub attr: PromptAttr,
+    /// The user's function, with the attributes this macro consumes removed from its parameters.
+    pub item: ItemFn,
+    /// The prompt's wire name and the token it came from.
+    pub name: (String, Span),
+    pub description: Option<String>,
+    pub params: Vec<Param>,
+}
+
+impl Prompt {
+    pub(crate) fn from_syn(attr: PromptAttr, mut item: ItemFn) -> (Self, Errors) {
+        let mut errors = Errors::default();
+        let params = params::from_fn(&mut item, Kind::Prompt, &mut errors);
+        let name = match &attr.name {
+            Some(lit) => (lit.value(), lit.span()),
+            None => (item.sig.ident.unraw().to_string(), item.sig.ident.span()),
+        };
+        let description = match &attr.description {
+            Some(lit) => Some(lit.value()),
+            None => doc_string(&item.attrs),
+        };
+        let prompt = Prompt {
+            attr,
+            item,
+            name,
+            description,
+            params,
+        };
+        (prompt, errors)
+    }
+}
