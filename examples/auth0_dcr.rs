@@ -91,13 +91,64 @@ async fn delete_document(
     }
 }
 
+/// A document's text, by id.
+#[resource_template(
+    uri = "documents://{id}",
+    name = "document",
+    mime_type = "text/plain",
+    requires = "read:data"
+)]
+async fn document(
+    documents: State<Documents>,
+    /// The document's id, as `list-documents` shows it.
+    #[arg(complete = complete_document_id)]
+    id: String,
+) -> Option<String> {
+    documents
+        .0
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&id)
+        .cloned()
+}
+
+/// The ids of the documents that start like the typed value.
+async fn complete_document_id(input: Completion) -> Vec<String> {
+    let Some(documents) = input.server::<Documents>() else {
+        return Vec::new();
+    };
+    let documents = documents.0.lock().unwrap_or_else(|e| e.into_inner());
+    documents
+        .keys()
+        .filter(|id| id.starts_with(input.value()))
+        .cloned()
+        .collect()
+}
+
+/// Ask the model to summarize a document.
+#[prompt(name = "summarize-document", requires = "read:data")]
+async fn summarize_document(
+    /// The id of the document to summarize.
+    #[arg(rename = "documentId", complete = complete_document_id)]
+    document_id: String,
+) -> Vec<Message> {
+    let link = Content::resource_link(format!("documents://{document_id}"), document_id);
+    vec![
+        Message::user(link),
+        Message::user("Summarize this document in three sentences."),
+    ]
+}
+
 /// The documents server: its state is the document store, shared by every request.
 #[mcp_server(
     name = "documents",
     version = "1.0.0",
     oauth = auth0,
     permissions = perms,
-    tools = [get_user_info, list_documents, delete_document]
+    tools = [get_user_info, list_documents, delete_document],
+    resources = [document],
+    prompts = [summarize_document]
 )]
 #[derive(Clone)]
 struct Documents(Arc<Mutex<BTreeMap<String, String>>>);

@@ -19,6 +19,13 @@ async fn add(
     (a + b).to_string()
 }
 
+/// Formats a greeting: a tool may be named like a standard macro, and the module keeps
+/// using the macro.
+#[tool]
+async fn format(name: String) -> String {
+    format!("hello, {name}")
+}
+
 /// Always panics.
 #[tool]
 async fn explode() -> String {
@@ -419,5 +426,26 @@ async fn the_host_can_come_from_the_uri_authority_as_in_http2() {
         send(&app, request("/mcp")).await.status,
         StatusCode::FORBIDDEN,
         "no host at all"
+    );
+}
+
+#[mcp_server(name = "macro-names", version = "0.0.1", oauth = none, tools = [format])]
+struct MacroNames;
+
+#[tokio::test]
+async fn a_tool_may_be_named_like_a_standard_macro() {
+    // This file compiles with a tool called `format` and calls `format!` itself.
+    let app = MacroNames.router();
+    let id = session(&app, None).await;
+    let reply = call(
+        &app,
+        &id,
+        "tools/call",
+        json!({"name": "format", "arguments": {"name": "Ada"}}),
+    )
+    .await;
+    assert_eq!(
+        reply["result"]["content"][0]["text"],
+        format!("hello, {}", "Ada")
     );
 }

@@ -147,6 +147,85 @@ fn server() {
 }
 
 #[test]
+fn resource() {
+    let expanded = crate::resource::expand(
+        crate::item::Kind::Resource,
+        quote!(
+            uri = "docs://readme",
+            mime_type = "text/markdown",
+            priority = 0.5,
+            requires = "read:data"
+        ),
+        quote! {
+            /// The README.
+            async fn readme(auth: &Auth) -> String {
+                format!("# Hello, {}", auth.user().user_id)
+            }
+        },
+    );
+    check("resource", expanded);
+}
+
+#[test]
+fn resource_template() {
+    let expanded = crate::resource::expand(
+        crate::item::Kind::ResourceTemplate,
+        quote!(uri = "docs://{folder}/{+path}", public),
+        quote! {
+            /// A document.
+            pub async fn document(
+                store: State<Store>,
+                #[arg(complete = complete_folder)]
+                folder: String,
+                path: String,
+            ) -> Option<String> {
+                store.get(&folder, &path)
+            }
+        },
+    );
+    check("resource_template", expanded);
+}
+
+#[test]
+fn prompt() {
+    let expanded = crate::prompt::expand(
+        quote!(name = "summarize", title = "Summarize"),
+        quote! {
+            /// Summarize a text.
+            async fn summarize(
+                /// The text.
+                #[arg(complete = complete_text)]
+                text: String,
+                /// At most this many words.
+                #[arg(rename = "maxWords")]
+                max_words: Option<u32>,
+            ) -> String {
+                format!("Summarize in {} words: {text}", max_words.unwrap_or(50))
+            }
+        },
+    );
+    check("prompt", expanded);
+}
+
+#[test]
+fn server_with_resources_and_prompts() {
+    let expanded = crate::server::expand(
+        quote!(
+            name = "docs",
+            oauth = none,
+            tools = [],
+            resources = [readme, docs::document],
+            prompts = [summarize],
+            icon(src = "https://example.com/docs.png", theme = dark)
+        ),
+        quote!(
+            struct Docs;
+        ),
+    );
+    check("server_with_resources_and_prompts", expanded);
+}
+
+#[test]
 fn a_tool_with_a_mistake_still_emits_the_function() {
     let expanded = crate::tool::expand(
         quote!(),

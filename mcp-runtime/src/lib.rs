@@ -93,9 +93,9 @@ pub use mcp_macros::permissions;
 /// Everything a server module needs: `use mcp_runtime::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Args, Auth, CallToolResult, Completion, Content, Context, Elicitation, FromRef, Granted,
-        Json, LogLevel, McpServer, Message, ResourceContents, State, ToolError, mcp_server,
-        permissions, prompt, resource, resource_template, tool,
+        Args, Auth, CallToolResult, Completion, Completions, Content, Context, Elicitation,
+        FromRef, Granted, Json, LogLevel, McpServer, Message, ResourceContents, State, ToolError,
+        mcp_server, permissions, prompt, resource, resource_template, tool,
     };
 }
 

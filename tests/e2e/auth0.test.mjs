@@ -11,58 +11,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 
 import { startFakeAuth0 } from './lib/fake-auth0.mjs';
+import { memoryProvider, signIn, text } from './lib/oauth-client.mjs';
 import { freePort, startServer } from './lib/server.mjs';
-
-const CLIENT_CALLBACK = 'http://127.0.0.1:9/callback'; // never contacted: the test reads the code from the redirect
-
-/** An OAuthClientProvider that keeps everything in memory and records the authorization URL. */
-function memoryProvider(name = 'e2e-client') {
-  const store = {};
-  return {
-    store,
-    get redirectUrl() { return CLIENT_CALLBACK; },
-    get clientMetadata() {
-      return {
-        client_name: name,
-        redirect_uris: [CLIENT_CALLBACK],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-      };
-    },
-    state: () => 'client-state-1',
-    clientInformation: () => store.client,
-    saveClientInformation: (client) => { store.client = client; },
-    tokens: () => store.tokens,
-    saveTokens: (tokens) => { store.tokens = tokens; },
-    redirectToAuthorization: (url) => { store.authorizationUrl = url; },
-    saveCodeVerifier: (verifier) => { store.verifier = verifier; },
-    codeVerifier: () => store.verifier,
-  };
-}
-
-/** Runs the SDK's OAuth flow as `username` and returns a connected client. */
-async function signIn(mcpUrl, fake, username, loginOptions = {}) {
-  const provider = memoryProvider(`e2e-${username}`);
-  const client = new Client({ name: `e2e-${username}`, version: '1.0.0' });
-  const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
-  await assert.rejects(client.connect(first), UnauthorizedError);
-  assert.ok(provider.store.authorizationUrl, 'the SDK asked for a browser redirect');
-  const result = await fake.loginAs(provider.store.authorizationUrl.href, username, {
-    stopAt: CLIENT_CALLBACK,
-    ...loginOptions,
-  });
-  assert.equal(result.error, undefined, `sign-in failed: ${result.error} ${result.error_description ?? ''}\n${result.steps.join('\n')}`);
-  assert.equal(result.state, 'client-state-1');
-  await first.finishAuth(result.code);
-  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider });
-  await client.connect(transport);
-  return { client, provider, result, transport };
-}
-
-function text(result) {
-  return result.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
-}
 
 async function assertChallenge(mcpUrl) {
   const response = await fetch(mcpUrl, {

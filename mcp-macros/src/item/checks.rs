@@ -13,6 +13,58 @@ use super::access::Access;
 use super::params::{Param, ParamKind};
 use crate::common::permission_ident;
 
+/// The macros of the standard prelude: an item's checks macro under one of these names would
+/// shadow it in the item's module (a tool called `write` or `format`).
+const PRELUDE_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "thread_local",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+];
+
+/// The name under which `#[mcp_server]` invokes the checks macro of the item `fn_ident` of
+/// `kind`, at the item's path: the item's own name (so that a misspelt item gets rustc's
+/// "similar name" suggestion), or, for a name of the standard prelude's macros, a name of
+/// the item's kind.
+pub(crate) fn invoked_name(kind: Kind, fn_ident: &syn::Ident) -> syn::Ident {
+    if PRELUDE_MACROS.contains(&fn_ident.unraw().to_string().as_str()) {
+        macro_name(kind, fn_ident)
+    } else {
+        fn_ident.clone()
+    }
+}
+
 /// The name of the checks macro of the item `fn_ident` of `kind`.
 fn macro_name(kind: Kind, fn_ident: &syn::Ident) -> syn::Ident {
     let prefix = match kind {
@@ -23,9 +75,9 @@ fn macro_name(kind: Kind, fn_ident: &syn::Ident) -> syn::Ident {
     format_ident!("__mcp_{}_{}", prefix, fn_ident.unraw())
 }
 
-/// The `macro_rules!` macro that `#[mcp_server]` invokes for each item, re-exported under the
-/// item's name: a permission missing from the vocabulary is an unresolved name spanned on the
-/// permission's literal, with rustc's own "similar name" suggestion.
+/// The `macro_rules!` macro that `#[mcp_server]` invokes for each item, made reachable by path:
+/// a permission missing from the vocabulary is an unresolved name spanned on the permission's
+/// literal, with rustc's own "similar name" suggestion.
 pub(crate) fn server_checks(
     kind: Kind,
     item: &ItemFn,
@@ -35,6 +87,12 @@ pub(crate) fn server_checks(
     let noun = kind.noun();
     let fn_ident = &item.sig.ident;
     let mac = macro_name(kind, fn_ident);
+    let invoked = invoked_name(kind, fn_ident);
+    let export = if invoked == mac {
+        quote!(#mac)
+    } else {
+        quote!(#mac as #invoked)
+    };
     // `macro_rules!` macros cannot be re-exported beyond their crate.
     let vis = match &item.vis {
         syn::Visibility::Inherited => quote!(),
@@ -92,6 +150,6 @@ pub(crate) fn server_checks(
         }
         #[doc(hidden)]
         #[allow(unused_imports)]
-        #vis use #mac as #fn_ident;
+        #vis use #export;
     }
 }

@@ -7,7 +7,8 @@ use syn::spanned::Spanned;
 use syn::{LitStr, Path, parse_quote};
 
 use super::attr::ServerAttr;
-use crate::item::icons;
+use crate::item::checks::invoked_name;
+use crate::item::{Kind, icons};
 use crate::words::OAuth;
 
 /// The tokens of a server that passed its checks: `item` is the user's struct.
@@ -61,17 +62,29 @@ pub(crate) fn generate(
     let tool_pushes = pushes(tools, "__mcp_tools");
     let resource_pushes = pushes(resources, "__mcp_resources");
     let prompt_pushes = pushes(prompts, "__mcp_prompts");
-    // Each item checks itself against this server's OAuth mode and vocabulary, on its own tokens.
-    let checks = tools
+    // Each item checks itself against this server's OAuth mode and vocabulary, on its own
+    // tokens: its checks macro is at its path.
+    let kinds = [
+        (tools, Kind::Tool),
+        (resources, Kind::Resource),
+        (prompts, Kind::Prompt),
+    ];
+    let checks: Vec<TokenStream> = kinds
         .iter()
-        .chain(resources)
-        .chain(prompts)
-        .map(|path| match &attr.permissions {
-            Some(vocabulary) if attr.with_oauth() => {
-                quote_spanned!(path.span()=> #path!(@oauth [#vocabulary]);)
+        .flat_map(|(list, kind)| list.iter().map(move |path| (path, *kind)))
+        .map(|(path, kind)| {
+            let mut checks_path = path.clone();
+            if let Some(last) = checks_path.segments.last_mut() {
+                last.ident = invoked_name(kind, &last.ident);
             }
-            _ => quote_spanned!(path.span()=> #path!(@none);),
-        });
+            match &attr.permissions {
+                Some(vocabulary) if attr.with_oauth() => {
+                    quote_spanned!(path.span()=> #checks_path!(@oauth [#vocabulary]);)
+                }
+                _ => quote_spanned!(path.span()=> #checks_path!(@none);),
+            }
+        })
+        .collect();
     // Two items with the same name or URI (say, one renamed with `name = "..."`) are caught
     // by the compiler through a constant evaluated in the user's crate, spanned on the later one.
     let mut duplicate_checks = Vec::new();

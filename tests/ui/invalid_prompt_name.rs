@@ -1,0 +1,9 @@
+use mcp_runtime::prelude::*;
+
+/// Summarize.
+#[prompt(name = "summarize this")]
+async fn summarize() -> &'static str {
+    "Summarize."
+}
+
+fn main() {}
