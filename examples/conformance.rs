@@ -261,6 +261,153 @@ async fn test_elicitation_sep1330_enums(ctx: &Context) -> Result<String, ToolErr
     )
 }
 
+/// Test tool requiring sampling
+#[tool]
+async fn test_missing_capability(ctx: &Context) -> Result<String, ToolError> {
+    let answer = ctx.sample(SamplingRequest::text("Say hello", 20)).await?;
+    Ok(format!("Success: {}", answer.text().unwrap_or_default()))
+}
+
+/// Diagnostic tool validating response progress streams
+#[tool]
+async fn test_streaming_elicitation(ctx: &Context) -> &'static str {
+    ctx.progress(50.0, Some(100.0), Some("Half way"));
+    "Streaming complete"
+}
+
+/// Diagnostic logging validator tool
+#[tool]
+async fn test_logging_tool(ctx: &Context) -> &'static str {
+    ctx.log(LogLevel::Info, "Diagnostic trace logging activated");
+    "Logging evaluated"
+}
+
+/// A name, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Name {
+    name: String,
+}
+
+/// A favourite colour, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Colour {
+    color: String,
+}
+
+/// A confirmation, asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct Confirm {
+    ok: bool,
+}
+
+/// What the user answered, in a few words.
+fn answered<T>(answer: Elicitation<T>, accepted: impl FnOnce(T) -> String) -> String {
+    match answer {
+        Elicitation::Accepted(value) => accepted(value),
+        Elicitation::Declined => "The user declined".into(),
+        Elicitation::Cancelled => "The user cancelled".into(),
+    }
+}
+
+/// MRTR: returns InputRequiredResult with elicitation request
+#[tool]
+async fn test_input_required_result_elicitation(ctx: &Context) -> Result<String, ToolError> {
+    let answer = ctx
+        .elicit_as::<Name>("user_name", "What is your name?")
+        .await?;
+    Ok(answered(answer, |n| format!("Hello, {}!", n.name)))
+}
+
+/// MRTR: returns InputRequiredResult with sampling request
+#[tool]
+async fn test_input_required_result_sampling(ctx: &Context) -> Result<String, ToolError> {
+    let answer = ctx
+        .sample(SamplingRequest::text("What is the capital of France?", 100))
+        .await?;
+    Ok(format!(
+        "Sampling result: {}",
+        answer.text().unwrap_or("no response")
+    ))
+}
+
+/// MRTR: returns InputRequiredResult with roots/list request
+#[tool]
+async fn test_input_required_result_list_roots(ctx: &Context) -> Result<String, ToolError> {
+    let roots = ctx.list_roots().await?;
+    Ok(format!("Found {} root(s)", roots.len()))
+}
+
+/// MRTR: returns InputRequiredResult with requestState
+#[tool]
+async fn test_input_required_result_request_state(ctx: &Context) -> Result<String, ToolError> {
+    let answer = ctx.elicit::<Confirm>("Please confirm").await?;
+    Ok(answered(answer, |c| {
+        format!("state-ok: requestState validated, ok={}", c.ok)
+    }))
+}
+
+/// MRTR: returns InputRequiredResult with multiple input requests
+#[tool]
+async fn test_input_required_result_multiple_inputs(ctx: &Context) -> Result<String, ToolError> {
+    // Awaited together, the three are asked in one round.
+    let (name, greeting, roots) = tokio::join!(
+        ctx.elicit_as::<Name>("user_name", "What is your name?"),
+        ctx.sample(SamplingRequest::text("Generate a greeting", 50)),
+        ctx.list_roots(),
+    );
+    let name = answered(name?, |n| n.name);
+    let greeting = greeting?;
+    Ok(format!(
+        "Name: {name}; Greeting: {}; Roots: {}",
+        greeting.text().unwrap_or_default(),
+        roots?.len()
+    ))
+}
+
+/// MRTR: multi-round InputRequiredResult workflow
+#[tool]
+async fn test_input_required_result_multi_round(ctx: &Context) -> Result<String, ToolError> {
+    let Elicitation::Accepted(name) = ctx.elicit::<Name>("Step 1: What is your name?").await?
+    else {
+        return Ok("Multi-round stopped at step 1".into());
+    };
+    let colour = ctx
+        .elicit::<Colour>("Step 2: What is your favorite color?")
+        .await?;
+    Ok(answered(colour, |c| {
+        format!(
+            "Multi-round complete for {} who likes {}",
+            name.name, c.color
+        )
+    }))
+}
+
+/// MRTR: HMAC-signed requestState integrity test
+#[tool]
+async fn test_input_required_result_tampered_state(ctx: &Context) -> Result<String, ToolError> {
+    let answer = ctx.elicit::<Confirm>("Please confirm").await?;
+    Ok(answered(answer, |_| "integrity-ok: state verified".into()))
+}
+
+/// MRTR: respects client capabilities in inputRequests
+#[tool]
+async fn test_input_required_result_capabilities(ctx: &Context) -> Result<String, ToolError> {
+    let mut received = Vec::new();
+    if ctx.client_supports("elicitation") {
+        ctx.elicit::<Name>("Elicitation input").await?;
+        received.push("elicitation");
+    }
+    if ctx.client_supports("sampling") {
+        ctx.sample(SamplingRequest::text("Sample request", 50))
+            .await?;
+        received.push("sampling");
+    }
+    Ok(match received.is_empty() {
+        true => "No supported capabilities declared".into(),
+        false => format!("capabilities-ok: received {}", received.join(",")),
+    })
+}
+
 /// A static text resource for testing
 #[resource(
     uri = "test://static-text",
@@ -364,6 +511,23 @@ async fn test_prompt_with_image() -> Vec<Message> {
     ]
 }
 
+/// Context asked of the user.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct UserContext {
+    context: String,
+}
+
+/// MRTR: prompt that requires elicitation input
+#[prompt]
+async fn test_input_required_result_prompt(ctx: &Context) -> Result<String, ToolError> {
+    let answer = ctx
+        .elicit_as::<UserContext>("user_context", "What context should the prompt use?")
+        .await?;
+    Ok(answered(answer, |c| {
+        format!("Use this context: {}", c.context)
+    }))
+}
+
 #[mcp_server(
     name = "mcp-runtime-conformance",
     version = "1.0.0",
@@ -382,9 +546,26 @@ async fn test_prompt_with_image() -> Vec<Message> {
         test_elicitation,
         test_elicitation_sep1034_defaults,
         test_elicitation_sep1330_enums,
+        test_missing_capability,
+        test_streaming_elicitation,
+        test_logging_tool,
+        test_input_required_result_elicitation,
+        test_input_required_result_sampling,
+        test_input_required_result_list_roots,
+        test_input_required_result_request_state,
+        test_input_required_result_multiple_inputs,
+        test_input_required_result_multi_round,
+        test_input_required_result_tampered_state,
+        test_input_required_result_capabilities,
     ],
     resources = [static_text, static_binary, watched_resource, template],
-    prompts = [test_simple_prompt, test_prompt_with_arguments, test_prompt_with_embedded_resource, test_prompt_with_image]
+    prompts = [
+        test_simple_prompt,
+        test_prompt_with_arguments,
+        test_prompt_with_embedded_resource,
+        test_prompt_with_image,
+        test_input_required_result_prompt,
+    ]
 )]
 struct Conformance;
 

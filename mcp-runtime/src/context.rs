@@ -12,6 +12,7 @@ use serde_json::{Map, Value, json};
 use crate::auth::caller::Auth;
 use crate::content::{Content, Message};
 use crate::error::ToolError;
+use crate::protocol::input::InputRound;
 use crate::protocol::log::LogLevel;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
 use crate::protocol::session::Session;
@@ -34,6 +35,9 @@ struct ContextInner {
     session: Arc<Session>,
     auth: Option<Arc<Auth>>,
     peer: Peer,
+    /// For a 2026-07-28 request: the input gathered across rounds instead of requests sent
+    /// to the client.
+    round: Option<Arc<InputRound>>,
 }
 
 /// The channel back to the client, for one request.
@@ -95,6 +99,16 @@ impl SamplingResponse {
     }
 }
 
+/// A root of the client (`roots/list`): a directory or file the server may work with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Root {
+    /// Its URI, such as `file:///home/alice/project`.
+    pub uri: String,
+    /// A name for it.
+    pub name: Option<String>,
+}
+
 /// The user's answer to an elicitation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Elicitation<T> {
@@ -113,6 +127,7 @@ impl Context {
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
         peer: Peer,
+        round: Option<Arc<InputRound>>,
     ) -> Self {
         Context {
             inner: Arc::new(ContextInner {
@@ -121,6 +136,7 @@ impl Context {
                 session,
                 auth,
                 peer,
+                round,
             }),
         }
     }
@@ -173,12 +189,18 @@ impl Context {
     }
 
     /// Sends a log message to the client, if it asked for this level or a less severe one
-    /// (`logging/setLevel`; `info` until it does).
+    /// (`logging/setLevel`, `info` until it does; a 2026-07-28 request: its own `logLevel`,
+    /// nothing without one).
     pub fn log(&self, level: LogLevel, data: impl Serialize) {
         let Some(outbox) = &self.inner.peer.outbox else {
             return;
         };
-        if level < self.inner.session.log_level() {
+        if self
+            .inner
+            .session
+            .log_level()
+            .is_none_or(|least| level < least)
+        {
             return;
         }
         let data = serde_json::to_value(data).unwrap_or(Value::Null);
@@ -204,11 +226,23 @@ impl Context {
         self.inner.peer.cancel.cancelled().await;
     }
 
+    /// Whether the client declared `capability` (`sampling`, `elicitation`, `roots`): at
+    /// `initialize`, or in a 2026-07-28 request's own `_meta`. A server without sessions
+    /// does not know what a session-era client declared, and answers `true`.
+    pub fn client_supports(&self, capability: &str) -> bool {
+        self.inner.session.client_supports(capability)
+    }
+
     /// Asks the client's model for a completion (`sampling/createMessage`).
+    ///
+    /// In a 2026-07-28 request this ends the call with an `InputRequiredResult`, and the call
+    /// runs again, from the start, when the client comes back with the answer; the same code
+    /// serves both eras. To ask for several answers in one round, await them together
+    /// (`tokio::join!`).
     pub async fn sample(&self, request: SamplingRequest) -> Result<SamplingResponse, ToolError> {
-        self.require_capability("sampling")?;
+        self.require_capability("sampling").await?;
         let params = serde_json::to_value(request).map_err(|e| ToolError::new(e.to_string()))?;
-        let result = self.request("sampling/createMessage", params).await?;
+        let result = self.request("sampling/createMessage", params, None).await?;
         Ok(SamplingResponse {
             model: result
                 .get("model")
@@ -224,13 +258,32 @@ impl Context {
     }
 
     /// Asks the user to fill in a form whose schema is `T`'s (a struct of strings, numbers,
-    /// booleans and enums), and returns the typed, validated answer.
+    /// booleans and enums), and returns the typed, validated answer. In a 2026-07-28 request,
+    /// as [`sample`](Self::sample) says.
     pub async fn elicit<T: DeserializeOwned + JsonSchema>(
         &self,
         message: &str,
     ) -> Result<Elicitation<T>, ToolError> {
+        self.elicit_keyed(None, message).await
+    }
+
+    /// [`elicit`](Self::elicit) under the input key `key` of 2026-07-28 (by default keys
+    /// follow the order of the call's requests): for a client that expects a key it knows.
+    pub async fn elicit_as<T: DeserializeOwned + JsonSchema>(
+        &self,
+        key: &str,
+        message: &str,
+    ) -> Result<Elicitation<T>, ToolError> {
+        self.elicit_keyed(Some(key.to_owned()), message).await
+    }
+
+    async fn elicit_keyed<T: DeserializeOwned + JsonSchema>(
+        &self,
+        key: Option<String>,
+        message: &str,
+    ) -> Result<Elicitation<T>, ToolError> {
         let schema = elicitation_schema::<T>();
-        match self.elicit_with_schema(message, schema).await? {
+        match self.elicit_form(key, message, schema).await? {
             Elicitation::Accepted(content) => serde_json::from_value(Value::Object(content))
                 .map(Elicitation::Accepted)
                 .map_err(|e| {
@@ -247,10 +300,19 @@ impl Context {
         message: &str,
         requested_schema: Value,
     ) -> Result<Elicitation<Map<String, Value>>, ToolError> {
-        self.require_capability("elicitation")?;
+        self.elicit_form(None, message, requested_schema).await
+    }
+
+    async fn elicit_form(
+        &self,
+        key: Option<String>,
+        message: &str,
+        requested_schema: Value,
+    ) -> Result<Elicitation<Map<String, Value>>, ToolError> {
+        self.require_capability("elicitation").await?;
         let params =
             json!({"mode": "form", "message": message, "requestedSchema": requested_schema});
-        let result = self.request("elicitation/create", params).await?;
+        let result = self.request("elicitation/create", params, key).await?;
         match result.get("action").and_then(Value::as_str) {
             Some("accept") => match result.get("content") {
                 Some(Value::Object(content)) => Ok(Elicitation::Accepted(content.clone())),
@@ -264,7 +326,36 @@ impl Context {
         }
     }
 
-    fn require_capability(&self, capability: &str) -> Result<(), ToolError> {
+    /// The client's roots (`roots/list`): the directories and files it lets the server see.
+    /// In a 2026-07-28 request, as [`sample`](Self::sample) says.
+    pub async fn list_roots(&self) -> Result<Vec<Root>, ToolError> {
+        self.require_capability("roots").await?;
+        let result = self.request("roots/list", json!({}), None).await?;
+        let roots = result
+            .get("roots")
+            .and_then(Value::as_array)
+            .ok_or_else(|| ToolError::new("the client answered roots/list without roots"))?;
+        Ok(roots
+            .iter()
+            .filter_map(|root| {
+                Some(Root {
+                    uri: root.get("uri")?.as_str()?.to_owned(),
+                    name: root.get("name").and_then(Value::as_str).map(str::to_owned),
+                })
+            })
+            .collect())
+    }
+
+    /// Fails (2025 era) or ends the call with the missing-capability error (2026-07-28) when
+    /// the client did not declare `capability`.
+    async fn require_capability(&self, capability: &str) -> Result<(), ToolError> {
+        if let Some(round) = &self.inner.round {
+            if !round.client_supports(capability) {
+                let never = round.require(capability).await;
+                match never {}
+            }
+            return Ok(());
+        }
         if self.inner.session.client_supports(capability) {
             Ok(())
         } else {
@@ -274,8 +365,19 @@ impl Context {
         }
     }
 
-    /// Sends a request to the client on this request's stream and waits for the answer.
-    async fn request(&self, method: &str, params: Value) -> Result<Value, ToolError> {
+    /// Asks the client: in a 2026-07-28 request, from the round's answers (or by ending the
+    /// round); otherwise with a request on this request's stream, waiting for the answer.
+    async fn request(
+        &self,
+        method: &str,
+        params: Value,
+        key: Option<String>,
+    ) -> Result<Value, ToolError> {
+        if let Some(round) = &self.inner.round {
+            let kind = method.split('/').next().unwrap_or(method);
+            let key = key.unwrap_or_else(|| round.next_key(kind));
+            return Ok(round.ask(key, method, params).await);
+        }
         let peer = &self.inner.peer;
         let Some(outbox) = &peer.outbox else {
             return Err(ToolError::new(format!(

@@ -6,9 +6,11 @@ pub(crate) mod completions;
 pub(crate) mod guard;
 pub(crate) mod in_flight;
 pub(crate) mod info;
+pub(crate) mod modern;
 pub(crate) mod outcome;
 pub(crate) mod paging;
 pub(crate) mod prompts;
+pub(crate) mod request_state;
 pub(crate) mod resources;
 pub(crate) mod tools;
 
@@ -21,6 +23,7 @@ use crate::auth::caller::Auth;
 use crate::content::Icon;
 use crate::context::{Context, Peer};
 use crate::prompt::handler::PromptSet;
+use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::{RpcError, code};
 use crate::protocol::log::LogLevel;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
@@ -31,7 +34,7 @@ use crate::resource::handler::ResourceSet;
 use crate::tool::handler::ToolSet;
 use in_flight::InFlightTable;
 use info::ServerInfo;
-use outcome::Failure;
+use outcome::{Failure, until_input_required};
 use prompts::Prompts;
 use resources::{Resources, uri_param};
 use tools::{CallSite, ToolLimits, Tools};
@@ -48,6 +51,12 @@ pub(crate) struct Engine {
     pub(crate) subscriptions: Arc<Subscriptions>,
     /// Whether clients can subscribe: their sessions have a standalone stream to hear on.
     pub(crate) can_subscribe: bool,
+    /// The keys and used nonces of 2026-07-28 request states.
+    pub(crate) request_states: request_state::RequestStates,
+    /// How long clients may cache lists and reads (2026-07-28 `ttlMs`).
+    pub(crate) cache_ttl: std::time::Duration,
+    /// Whether callers are authenticated, and so what they see may differ (`cacheScope`).
+    guarded: bool,
     /// Page size, time limits and result size cap.
     pub(crate) limits: ToolLimits,
     /// Requests sent to clients, waiting for answers.
@@ -88,6 +97,9 @@ impl Engine {
             state,
             subscriptions: Arc::default(),
             can_subscribe: true,
+            request_states: request_state::RequestStates::new(),
+            cache_ttl: std::time::Duration::ZERO,
+            guarded,
             limits: ToolLimits::default(),
             pending: Arc::default(),
             in_flight: InFlightTable::default(),
@@ -156,6 +168,7 @@ impl Engine {
         params: Option<&Map<String, Value>>,
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
+        round: Option<Arc<InputRound>>,
     ) -> Context {
         let meta = params.and_then(|p| p.get("_meta")).cloned();
         let peer = Peer {
@@ -166,12 +179,12 @@ impl Engine {
             logger: self.info.name,
             subscriptions: Arc::clone(&self.subscriptions),
         };
-        Context::new(id, meta, session, auth, peer)
+        Context::new(id, meta, session, auth, peer, round)
     }
 
-    /// Answers one request other than `initialize`, for the verified caller `auth`. Messages
-    /// for the client during the request (progress, logs, server-to-client requests) go to
-    /// `outbox`, when the transport can carry them.
+    /// Answers one request of the session era other than `initialize`, for the verified
+    /// caller `auth`. Messages for the client during the request (progress, logs,
+    /// server-to-client requests) go to `outbox`, when the transport can carry them.
     pub(crate) async fn request(
         &self,
         id: Value,
@@ -180,6 +193,23 @@ impl Engine {
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
         outbox: Option<Outbox>,
+    ) -> Result<Value, Failure> {
+        self.dispatch(id, method, params, session, auth, outbox, None)
+            .await
+    }
+
+    /// Answers a request with what the server has for `method`; `round` gathers a 2026-07-28
+    /// request's input from the client.
+    #[allow(clippy::too_many_arguments)] // one request's parts, passed on as they are
+    async fn dispatch(
+        &self,
+        id: Value,
+        method: &str,
+        params: Option<Map<String, Value>>,
+        session: Arc<Session>,
+        auth: Option<Arc<Auth>>,
+        outbox: Option<Outbox>,
+        round: Option<Arc<InputRound>>,
     ) -> Result<Value, Failure> {
         let has_resources = !self.resources.is_empty();
         let has_prompts = !self.prompts.is_empty();
@@ -194,10 +224,11 @@ impl Engine {
                 )?)
             }
             "resources/read" if has_resources => {
-                let context = self.context(id, params.as_ref(), session, auth);
-                self.resources
-                    .read(params.as_ref(), context, self.limits.tool_timeout)
-                    .await
+                let context = self.context(id, params.as_ref(), session, auth, round.clone());
+                let read = self
+                    .resources
+                    .read(params.as_ref(), context, self.limits.tool_timeout);
+                until_input_required(read, round.as_deref()).await?
             }
             "resources/subscribe" if has_resources && self.can_subscribe => {
                 let uri = uri_param(params.as_ref())?;
@@ -215,10 +246,11 @@ impl Engine {
                     .list(params.as_ref(), auth.as_deref(), self.limits.page_size)?)
             }
             "prompts/get" if has_prompts => {
-                let context = self.context(id, params.as_ref(), session, auth);
-                self.prompts
-                    .get_messages(params, context, self.limits.tool_timeout)
-                    .await
+                let context = self.context(id, params.as_ref(), session, auth, round.clone());
+                let got = self
+                    .prompts
+                    .get_messages(params, context, self.limits.tool_timeout);
+                until_input_required(got, round.as_deref()).await?
             }
             "completion/complete" if self.completes() => {
                 completions::complete(
@@ -245,6 +277,7 @@ impl Engine {
                     in_flight: &self.in_flight,
                     logger: self.info.name,
                     subscriptions: &self.subscriptions,
+                    round,
                 };
                 self.tools.call(id, params, site, &self.limits).await
             }
@@ -303,7 +336,7 @@ fn set_log_level(
     let level = params.and_then(|p| p.get("level")).and_then(Value::as_str);
     match level.and_then(LogLevel::from_name) {
         Some(level) => {
-            session.set_log_level(level);
+            session.set_log_level(Some(level));
             Ok(json!({}))
         }
         None => Err(RpcError::invalid_params(format!(

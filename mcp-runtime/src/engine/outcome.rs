@@ -1,6 +1,9 @@
 //! How a request ends when it has no result: a JSON-RPC error, a refusal by a guard (data, for
 //! each transport to put on its wire), or a cancellation.
 
+use std::future::Future;
+
+use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::{RpcError, code};
 
 /// Why a request was not answered with a JSON-RPC result.
@@ -13,11 +16,26 @@ pub(crate) enum Failure {
     Refused(Refusal),
     /// The client cancelled the request: nothing is sent for it.
     Cancelled,
+    /// A 2026-07-28 request cannot go on without the client's input (or a capability it did
+    /// not declare): its round says what.
+    InputRequired,
 }
 
 impl From<RpcError> for Failure {
     fn from(err: RpcError) -> Self {
         Failure::Rpc(err)
+    }
+}
+
+impl Failure {
+    /// The error for a request suspended for input outside a 2026-07-28 request, which
+    /// cannot happen: only such requests have an input round, and the engine answers their
+    /// suspension itself.
+    pub(crate) fn unanswered_input() -> RpcError {
+        RpcError::new(
+            code::INTERNAL_ERROR,
+            "Internal error: the request stopped for input it had no way to ask for",
+        )
     }
 }
 
@@ -52,5 +70,21 @@ impl Refusal {
             }
         };
         RpcError::new(code::REFUSED, message)
+    }
+}
+
+/// `handler`'s outcome, or [`Failure::InputRequired`] as soon as the call is suspended for
+/// the client's input (its future is then dropped).
+pub(crate) async fn until_input_required<T, F: Future<Output = T>>(
+    handler: F,
+    round: Option<&InputRound>,
+) -> Result<T, Failure> {
+    match round {
+        None => Ok(handler.await),
+        Some(round) => tokio::select! {
+            biased;
+            outcome = handler => Ok(outcome),
+            () = round.suspended() => Err(Failure::InputRequired),
+        },
     }
 }

@@ -9,12 +9,13 @@ use serde_json::{Map, Value, json};
 
 use super::guard::{Access, Guard};
 use super::in_flight::InFlightTable;
-use super::outcome::Failure;
+use super::outcome::{Failure, until_input_required};
 use super::paging::page;
 use crate::auth::caller::Auth;
 use crate::auth::permission::Denial;
 use crate::content::CallToolResult;
 use crate::context::{Context, Peer};
+use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::RpcError;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
 use crate::protocol::session::Session;
@@ -70,6 +71,8 @@ pub(crate) struct CallSite<'a> {
     pub(crate) logger: &'static str,
     /// Who is subscribed to which resource, for tools that say a resource changed.
     pub(crate) subscriptions: &'a Arc<Subscriptions>,
+    /// A 2026-07-28 call's input from the client.
+    pub(crate) round: Option<Arc<InputRound>>,
 }
 
 /// The tools of one server.
@@ -189,24 +192,37 @@ impl Tools {
             logger: site.logger,
             subscriptions: Arc::clone(site.subscriptions),
         };
-        let context = Context::new(id.clone(), meta, site.session, site.auth, peer);
+        let round = site.round;
+        let context = Context::new(
+            id.clone(),
+            meta,
+            site.session,
+            site.auth,
+            peer,
+            round.clone(),
+        );
         let limit = tool.timeout.unwrap_or(limits.tool_timeout);
-        let mut call = CatchUnwind::new(
+        let call = CatchUnwind::new(
             (tool.call)(ToolCall { arguments, context }),
             tool.name,
             panicked,
         );
+        // A 2026-07-28 call that needs the client's input ends there.
+        let mut call = std::pin::pin!(until_input_required(call, round.as_deref()));
         // Most tools finish at their first poll. Only one that waits gets a timer for its time
         // limit and an entry in the table of requests in flight, where `notifications/cancelled`
         // finds it: both cost a lock each, which the quick calls are spared.
         tokio::select! {
             biased;
-            result = &mut call => return Ok(checked_result(tool, limit, limits, Ok(result))),
+            result = &mut call => return Ok(checked_result(tool, limit, limits, Ok(result?))),
             () = std::future::ready(()) => {}
         }
         let _in_flight = site.in_flight.register(&session, &id, &cancel);
         tokio::select! {
-            result = tokio::time::timeout(limit, call) => Ok(checked_result(tool, limit, limits, result)),
+            result = tokio::time::timeout(limit, call) => match result {
+                Ok(result) => Ok(checked_result(tool, limit, limits, Ok(result?))),
+                Err(elapsed) => Ok(checked_result(tool, limit, limits, Err(elapsed))),
+            },
             () = cancel.cancelled() => Err(Failure::Cancelled),
         }
     }

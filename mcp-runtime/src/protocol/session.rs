@@ -17,7 +17,8 @@ pub(crate) struct Session {
     pub(crate) protocol_version: &'static str,
     /// The issuer and subject of the caller that opened the session, on a server with OAuth.
     pub(crate) principal: Option<String>,
-    /// The least severe level the client wants, as its position in [`LogLevel::ALL`].
+    /// The least severe level the client wants, as its position in [`LogLevel::ALL`];
+    /// [`SILENT`] for none.
     log_level: AtomicU8,
     /// What the client said it can do at `initialize` (`sampling`, `elicitation`, ...).
     client_capabilities: Value,
@@ -31,6 +32,9 @@ pub(crate) struct Session {
     /// The resource URIs the client subscribed to.
     subscriptions: Mutex<HashSet<String>>,
 }
+
+/// No log messages at all (a 2026-07-28 request that names no level).
+const SILENT: u8 = u8::MAX;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -120,14 +124,19 @@ impl Session {
         clock_ms().saturating_sub(self.last_used.load(Ordering::Relaxed)) >= idle.as_millis() as u64
     }
 
-    /// The least severe log level the client wants.
-    pub(crate) fn log_level(&self) -> LogLevel {
-        LogLevel::from_index(self.log_level.load(Ordering::Relaxed))
+    /// The least severe log level the client wants; `None` for no log messages.
+    pub(crate) fn log_level(&self) -> Option<LogLevel> {
+        match self.log_level.load(Ordering::Relaxed) {
+            SILENT => None,
+            index => Some(LogLevel::from_index(index)),
+        }
     }
 
-    /// Sets the least severe log level the client wants (`logging/setLevel`).
-    pub(crate) fn set_log_level(&self, level: LogLevel) {
-        self.log_level.store(level as u8, Ordering::Relaxed);
+    /// Sets the least severe log level the client wants (`logging/setLevel`, or a 2026-07-28
+    /// request's own level); `None` for no log messages.
+    pub(crate) fn set_log_level(&self, level: Option<LogLevel>) {
+        self.log_level
+            .store(level.map_or(SILENT, |l| l as u8), Ordering::Relaxed);
     }
 
     /// Whether the client declared `capability` at `initialize`. Without a session (stateless

@@ -16,6 +16,7 @@ use crate::auth::jwt::JwtConfig;
 use crate::auth0::config::Auth0Config;
 use crate::engine::Engine;
 use crate::engine::info::ServerInfo;
+use crate::engine::request_state::RequestStates;
 use crate::error::Result;
 use crate::prompt::handler::PromptSet;
 use crate::resource::handler::ResourceSet;
@@ -192,6 +193,28 @@ impl<M: OAuthMode> Server<M> {
     /// How many tools one `tools/list` page holds (100 by default).
     pub fn page_size(mut self, size: usize) -> Self {
         self.engine.limits.page_size = size.max(1);
+        self
+    }
+
+    /// How long MCP 2026-07-28 clients may keep the server's lists, reads and discovery
+    /// result before asking again (`ttlMs`; 0 by default, which makes them ask each time).
+    ///
+    /// Caches never cross callers: on a server with OAuth every list and read is marked
+    /// `private`, since what a caller sees depends on its permissions.
+    pub fn cache_ttl(mut self, ttl: Duration) -> Self {
+        self.engine.cache_ttl = ttl;
+        self
+    }
+
+    /// The secret that signs the `requestState` of MCP 2026-07-28 requests that ask the
+    /// client for input (an elicitation, a sampling, its roots) and go on in a later request.
+    ///
+    /// By default each server process makes a random one, which is right for one replica.
+    /// Replicas behind one load balancer must share a secret (32 random bytes or more), since
+    /// the request that answers may reach another replica. (Each replica still remembers on
+    /// its own which states were used.)
+    pub fn request_state_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.engine.request_states = RequestStates::with_secret(secret.as_ref());
         self
     }
 

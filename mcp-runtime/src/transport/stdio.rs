@@ -83,6 +83,9 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
                         }
                         // A cancelled request gets no answer.
                         Err(Failure::Cancelled) => {}
+                        Err(Failure::InputRequired) => {
+                            outbox.send(Failure::unanswered_input().into_response(id));
+                        }
                     }
                     drop(done);
                 });

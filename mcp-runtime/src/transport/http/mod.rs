@@ -2,6 +2,7 @@
 //! resource metadata beside it.
 
 pub(crate) mod admission;
+pub(crate) mod modern;
 pub(crate) mod reply;
 pub(crate) mod sessions;
 pub(crate) mod sse;
@@ -21,6 +22,7 @@ use serde_json::Value;
 use crate::auth::caller::Auth;
 use crate::auth::resource::ResourceServer;
 use crate::engine::Engine;
+use crate::protocol::era::Era;
 use crate::protocol::jsonrpc::{self, Message, code};
 use crate::protocol::peer::{Cancel, Outbox};
 use crate::protocol::session::Session;
@@ -173,10 +175,14 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
     }
     let message = match jsonrpc::parse(&body) {
         Ok(message) => message,
+        Err((id, err)) if modern::modern_header(headers) => return modern::error(id, err),
         Err((id, err)) => {
             return JsonBody::new(StatusCode::BAD_REQUEST, &err.into_response(id)).into_response();
         }
     };
+    if modern::era_of(headers, &message) == Era::Modern {
+        return modern::post(&shared, headers, &accept, auth, message).await;
+    }
     if let Message::Request { id, method, params } = &message
         && method == "initialize"
     {
@@ -205,7 +211,14 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
                     .request(request_id, &method, params, session, auth, outbox)
                     .await
             };
-            sse::answer(id, request, messages, shared.gate.resource.as_ref()).await
+            sse::answer(
+                id,
+                request,
+                messages,
+                shared.gate.resource.as_ref(),
+                Era::Legacy,
+            )
+            .await
         }
         Message::Notification { method, params } => {
             shared
@@ -319,6 +332,11 @@ fn session_not_found() -> Response {
     .into_response()
 }
 
+/// Whether a GET or DELETE is of the stateless era: no session, and a 2026 revision named.
+fn without_session(parts: &Parts) -> bool {
+    header_str(&parts.headers, SESSION_HEADER).is_none() && modern::modern_header(&parts.headers)
+}
+
 /// `GET`: the session's stream for messages not tied to a request. It carries keep-alive
 /// comments and ends when the session does. A stateless server has no such stream (405).
 async fn get_stream(State(shared): State<Arc<Shared>>, request: Request) -> Response {
@@ -330,6 +348,12 @@ async fn get_stream(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     if shared.stateless {
         return HttpError::without_sessions(
             "this server runs without sessions, so it has no standalone stream",
+        )
+        .into_response();
+    }
+    if without_session(&parts) {
+        return HttpError::without_sessions(
+            "MCP 2026-07-28 has no standalone stream; POST `subscriptions/listen` instead",
         )
         .into_response();
     }
@@ -355,6 +379,10 @@ async fn delete_session(State(shared): State<Arc<Shared>>, request: Request) -> 
     };
     if shared.stateless {
         return HttpError::without_sessions("this server runs without sessions").into_response();
+    }
+    if without_session(&parts) {
+        return HttpError::without_sessions("MCP 2026-07-28 has no sessions to end")
+            .into_response();
     }
     let Some(id) = header_str(&parts.headers, SESSION_HEADER) else {
         return HttpError::bad_request("Bad Request: missing Mcp-Session-Id header")

@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::auth::jwt::TokenError;
 use crate::auth::resource::ResourceServer;
 use crate::engine::outcome::{Failure, RefusalReason};
+use crate::protocol::era::{self, Era};
 use crate::protocol::jsonrpc::{self, RpcError, code};
 use crate::web::response::JsonBody;
 
@@ -78,16 +79,39 @@ impl IntoResponse for HttpError {
     }
 }
 
+/// The HTTP status of a JSON-RPC error answered as JSON: 200 in the session era, and in
+/// 2026-07-28 the status of its kind (400 for a request the client must fix, 404 for a
+/// method the server does not have).
+pub(crate) fn status_of(error: &RpcError, era: Era) -> StatusCode {
+    match (era, error.code) {
+        (Era::Legacy, _) => StatusCode::OK,
+        (
+            Era::Modern,
+            code::PARSE_ERROR
+            | code::INVALID_REQUEST
+            | code::INVALID_PARAMS
+            | era::code::HEADER_MISMATCH
+            | era::code::MISSING_CLIENT_CAPABILITY
+            | era::code::UNSUPPORTED_PROTOCOL_VERSION,
+        ) => StatusCode::BAD_REQUEST,
+        (Era::Modern, code::METHOD_NOT_FOUND) => StatusCode::NOT_FOUND,
+        (Era::Modern, _) => StatusCode::OK,
+    }
+}
+
 /// The HTTP answer for a finished request: the result or error as JSON, a refusal as its
 /// challenge, nothing (202) for a cancelled request.
 pub(crate) fn finish(
     resource: Option<&ResourceServer>,
     id: Value,
     result: Result<Value, Failure>,
+    era: Era,
 ) -> Response {
     match result {
         Ok(result) => JsonBody::ok(&jsonrpc::response(id, result)).into_response(),
-        Err(Failure::Rpc(err)) => JsonBody::ok(&err.into_response(id)).into_response(),
+        Err(Failure::Rpc(err)) => {
+            JsonBody::new(status_of(&err, era), &err.into_response(id)).into_response()
+        }
         Err(Failure::Refused(refusal)) => match (resource, refusal.reason) {
             (Some(resource), RefusalReason::NoCredentials) => {
                 resource.challenge(TokenError::Missing, refusal.scope)
@@ -99,6 +123,9 @@ pub(crate) fn finish(
             (None, _) => JsonBody::ok(&refusal.into_rpc_error().into_response(id)).into_response(),
         },
         Err(Failure::Cancelled) => StatusCode::ACCEPTED.into_response(),
+        Err(Failure::InputRequired) => {
+            JsonBody::ok(&Failure::unanswered_input().into_response(id)).into_response()
+        }
     }
 }
 
@@ -111,5 +138,6 @@ pub(crate) fn streamed(id: Value, result: Result<Value, Failure>) -> Option<Valu
         // later, the stream says so in JSON-RPC terms.
         Err(Failure::Refused(refusal)) => Some(refusal.into_rpc_error().into_response(id)),
         Err(Failure::Cancelled) => None,
+        Err(Failure::InputRequired) => Some(Failure::unanswered_input().into_response(id)),
     }
 }

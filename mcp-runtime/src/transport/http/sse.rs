@@ -1,5 +1,5 @@
 //! Server-Sent Events: a request's answer as a stream (the tool's messages, then its result),
-//! and a session's standalone GET stream.
+//! a session's standalone GET stream, and a 2026-07-28 `subscriptions/listen` stream.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use super::reply::{finish, streamed};
 use crate::auth::resource::ResourceServer;
 use crate::engine::outcome::Failure;
+use crate::protocol::era::{Era, key};
 use crate::protocol::peer::{Cancel, Outbox};
 use crate::protocol::session::Session;
 
@@ -28,13 +29,14 @@ pub(crate) async fn answer<F>(
     request: F,
     messages: Option<mpsc::UnboundedReceiver<Value>>,
     resource: Option<&ResourceServer>,
+    era: Era,
 ) -> Response
 where
     F: Future<Output = Result<Value, Failure>> + Send + 'static,
 {
     let mut request = Box::pin(request);
     let Some(mut rx) = messages else {
-        return finish(resource, id, request.await);
+        return finish(resource, id, request.await, era);
     };
     // Messages first: what the tool sent before finishing goes out before its result.
     let first = tokio::select! {
@@ -47,7 +49,7 @@ where
                 queued.push(message);
             }
             if queued.is_empty() {
-                return finish(resource, id, result);
+                return finish(resource, id, result, era);
             }
             let (tx, body) = mpsc::unbounded_channel::<Bytes>();
             for message in queued.iter().chain(streamed(id, result).as_ref()) {
@@ -57,7 +59,7 @@ where
         }
     };
     let Some(first) = first else {
-        return finish(resource, id, request.await);
+        return finish(resource, id, request.await, era);
     };
     let (tx, body) = mpsc::unbounded_channel::<Bytes>();
     let task = tokio::spawn(async move {
@@ -115,6 +117,66 @@ pub(crate) fn session_stream(session: Arc<Session>, shutdown: Arc<Cancel>) -> Re
     })
 }
 
+/// A 2026-07-28 `subscriptions/listen` stream: its acknowledgement first, then the
+/// notifications it subscribed to, each tagged with the subscription's id, and keep-alive
+/// comments; at shutdown, `farewell` (the request's result) ends it.
+pub(crate) fn listen_stream(
+    id: Value,
+    mut acknowledgement: Value,
+    session: Arc<Session>,
+    mut messages: mpsc::UnboundedReceiver<Value>,
+    farewell: Value,
+    shutdown: Arc<Cancel>,
+) -> Response {
+    let (tx, rx) = mpsc::unbounded_channel::<Bytes>();
+    tag(&mut acknowledgement, &id);
+    let _ = tx.send(event(&acknowledgement));
+    let task = tokio::spawn(async move {
+        // The stream's subscriptions live as long as it does.
+        let _session = session;
+        let mut ticks = tokio::time::interval(Duration::from_secs(15));
+        ticks.tick().await;
+        loop {
+            let chunk = tokio::select! {
+                Some(mut message) = messages.recv() => {
+                    tag(&mut message, &id);
+                    event(&message)
+                }
+                _ = ticks.tick() => Bytes::from_static(b": keep-alive\n\n"),
+                () = shutdown.cancelled() => {
+                    let _ = tx.send(event(&farewell));
+                    return;
+                }
+            };
+            if tx.send(chunk).is_err() {
+                return;
+            }
+        }
+    });
+    response(SseBody {
+        rx,
+        task: Some(task.abort_handle()),
+    })
+}
+
+/// Puts the subscription's id in a notification's `params._meta`.
+fn tag(message: &mut Value, id: &Value) {
+    let Some(object) = message.as_object_mut() else {
+        return;
+    };
+    let params = object
+        .entry("params")
+        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    if let Some(params) = params.as_object_mut() {
+        let meta = params
+            .entry("_meta")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Some(meta) = meta.as_object_mut() {
+            meta.insert(key::SUBSCRIPTION_ID.into(), id.clone());
+        }
+    }
+}
+
 fn event(message: &Value) -> Bytes {
     Bytes::from(format!("event: message\ndata: {message}\n\n"))
 }
@@ -127,6 +189,8 @@ fn response(body: SseBody) -> Response {
         HeaderValue::from_static("text/event-stream"),
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Proxies such as nginx otherwise hold events back.
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
 }
 

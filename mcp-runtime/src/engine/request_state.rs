@@ -1,0 +1,192 @@
+//! The `requestState` of 2026-07-28 input rounds: opaque to the client, carried back on the
+//! next round. It holds the answers so far, is signed (HMAC-SHA256 with the server's key),
+//! bound to the caller and to the request, expires, and is used once.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_lc_rs::{digest, hmac};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use crate::auth::caller::now;
+use crate::protocol::jsonrpc::RpcError;
+use crate::web::random::random_token;
+
+/// How long a client has to come back with its answers.
+const LIFETIME: Duration = Duration::from_secs(600);
+/// The most states remembered as used; past it the expired ones are forgotten.
+const MAX_USED: usize = 100_000;
+
+/// Seals and opens request states.
+pub(crate) struct RequestStates {
+    key: hmac::Key,
+    /// The nonces of states already used, with their expiry.
+    used: Mutex<HashMap<String, u64>>,
+}
+
+impl RequestStates {
+    /// A server's states, signed with a key of its own. (Replicas behind one balancer share
+    /// the key through [`with_secret`](Self::with_secret).)
+    pub(crate) fn new() -> Self {
+        Self::with_secret(random_token(32).as_bytes())
+    }
+
+    /// States signed with a key derived from `secret`.
+    pub(crate) fn with_secret(secret: &[u8]) -> Self {
+        let master = hmac::Key::new(hmac::HMAC_SHA256, secret);
+        let derived = hmac::sign(&master, b"mcp-runtime request state key v1");
+        RequestStates {
+            key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
+            used: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The state of a round whose answers so far are `answers`, for the request `binding`.
+    pub(crate) fn seal(&self, answers: &Map<String, Value>, binding: &str) -> String {
+        let payload = json!({
+            "a": answers,
+            "b": binding,
+            "e": now() + LIFETIME.as_secs(),
+            "n": random_token(12),
+        });
+        let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
+        let tag = URL_SAFE_NO_PAD.encode(hmac::sign(&self.key, payload.as_bytes()));
+        format!("{payload}.{tag}")
+    }
+
+    /// The answers a state carries, if this server sealed it for this request and caller, it
+    /// has not expired and it was not used before; otherwise the specified error.
+    pub(crate) fn open(&self, state: &str, binding: &str) -> Result<Map<String, Value>, RpcError> {
+        let invalid = |why: &str| RpcError::invalid_params(format!("Invalid requestState: {why}"));
+        let (payload, tag) = state
+            .split_once('.')
+            .ok_or_else(|| invalid("it is not one this server issued"))?;
+        let tag = URL_SAFE_NO_PAD
+            .decode(tag)
+            .map_err(|_| invalid("it is not one this server issued"))?;
+        hmac::verify(&self.key, payload.as_bytes(), &tag)
+            .map_err(|_| invalid("it was altered, or is not one this server issued"))?;
+        let payload: Value = URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| invalid("it is malformed"))?;
+        let expires = payload.get("e").and_then(Value::as_u64).unwrap_or(0);
+        if expires < now() {
+            return Err(invalid("it expired; start the request again"));
+        }
+        if payload.get("b").and_then(Value::as_str) != Some(binding) {
+            return Err(invalid(
+                "it belongs to another request or caller; start the request again",
+            ));
+        }
+        let nonce = payload
+            .get("n")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("it is malformed"))?;
+        {
+            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+            if used.len() >= MAX_USED {
+                let now = now();
+                used.retain(|_, expiry| *expiry >= now);
+            }
+            if used.insert(nonce.to_owned(), expires).is_some() {
+                return Err(invalid("it was used already; start the request again"));
+            }
+        }
+        match payload.get("a") {
+            Some(Value::Object(answers)) => Ok(answers.clone()),
+            _ => Err(invalid("it is malformed")),
+        }
+    }
+}
+
+/// What binds a state to its request: the caller, the method and what it names (the tool,
+/// prompt or URI and the arguments), hashed.
+pub(crate) fn binding(
+    principal: Option<&str>,
+    method: &str,
+    params: Option<&Map<String, Value>>,
+) -> String {
+    let target = params.map_or(Value::Null, |p| {
+        json!([
+            p.get("name").unwrap_or(&Value::Null),
+            p.get("uri").unwrap_or(&Value::Null),
+            canonical(p.get("arguments").unwrap_or(&Value::Null)),
+        ])
+    });
+    let text = format!("{}\n{method}\n{target}", principal.unwrap_or_default());
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, text.as_bytes()))
+}
+
+/// `value` with its objects' keys sorted, so that a client that sends the same arguments in
+/// another order has the same request.
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), canonical(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_open_once_for_their_request_and_never_when_altered() {
+        let states = RequestStates::new();
+        let params = json!({"name": "t", "arguments": {"b": 1, "a": 2}});
+        let bound = binding(Some("alice"), "tools/call", params.as_object());
+        let answers = json!({"elicitation-1": {"action": "accept"}});
+        let state = states.seal(answers.as_object().unwrap(), &bound);
+        // The same arguments in another order are the same request.
+        let reordered = json!({"name": "t", "arguments": {"a": 2, "b": 1}});
+        assert_eq!(
+            bound,
+            binding(Some("alice"), "tools/call", reordered.as_object())
+        );
+        assert_ne!(
+            bound,
+            binding(Some("bob"), "tools/call", params.as_object())
+        );
+        let other = binding(
+            Some("alice"),
+            "tools/call",
+            json!({"name": "u"}).as_object(),
+        );
+        assert_eq!(states.open(&state, &other).unwrap_err().code, -32602);
+        assert_eq!(
+            states
+                .open(&format!("{state}-TAMPERED"), &bound)
+                .unwrap_err()
+                .code,
+            -32602
+        );
+        assert_eq!(
+            RequestStates::new().open(&state, &bound).unwrap_err().code,
+            -32602
+        );
+        assert_eq!(
+            &states.open(&state, &bound).unwrap(),
+            answers.as_object().unwrap()
+        );
+        let replay = states.open(&state, &bound).unwrap_err();
+        assert!(
+            replay.message.contains("used already"),
+            "{}",
+            replay.message
+        );
+    }
+}
