@@ -5,6 +5,7 @@ pub(crate) mod admission;
 pub(crate) mod modern;
 pub(crate) mod reply;
 pub(crate) mod sessions;
+pub(crate) mod shared;
 pub(crate) mod sse;
 
 use std::sync::Arc;
@@ -31,9 +32,7 @@ use crate::web::response::{JsonBody, public_cors};
 use admission::{Accept, Gate, HostRules, header_str};
 use reply::HttpError;
 use sessions::{Missing, SessionTable};
-
-const SESSION_HEADER: &str = "mcp-session-id";
-const VERSION_HEADER: &str = "mcp-protocol-version";
+use shared::{SESSION_HEADER, Shared, VERSION_HEADER};
 
 /// Settings of the HTTP transport.
 pub(crate) struct HttpConfig {
@@ -62,15 +61,6 @@ impl Default for HttpConfig {
             shutdown: Arc::default(),
         }
     }
-}
-
-struct Shared {
-    engine: Engine,
-    gate: Gate,
-    stateless: bool,
-    max_body_bytes: usize,
-    sessions: SessionTable,
-    shutdown: Arc<Cancel>,
 }
 
 /// The MCP endpoint at `config.path`, and, with a resource server, its protected resource

@@ -11,7 +11,8 @@ use serde_json::{Map, Value, json};
 
 use super::admission::{Accept, header_str};
 use super::reply::status_of;
-use super::{SESSION_HEADER, Shared, VERSION_HEADER, sse};
+use super::shared::{SESSION_HEADER, Shared, VERSION_HEADER};
+use super::sse;
 use crate::auth::caller::Auth;
 use crate::protocol::era::{self, Era, ModernMeta, key};
 use crate::protocol::jsonrpc::{self, Message, RpcError, code};
