@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Load benchmark of `tools/call` (the `echo` tool, stateless, JSON answers) over HTTP on
-# loopback: a raw axum JSON-RPC handler (the limit), this framework and rmcp 3.x, each without
-# and with a bearer JWT, at 16 and 64 connections. The server is pinned to core 0 and wrk to
+# loopback: a raw axum JSON-RPC handler (the limit), this framework (2025-11-25 without a
+# session, and 2026-07-28) and rmcp 3.x, each without and with a bearer JWT, at 16 and 64
+# connections. The server is pinned to core 0 and wrk to
 # core 1. Prints a markdown table with ratios to raw axum without auth.
 #
 #   bench/run.sh                  # 10 s per measurement
@@ -32,8 +33,8 @@ to_ms() {
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-measure() { # name binary auth
-  local name=$1 binary=$2 auth=$3
+measure() { # name binary auth [wrk script]
+  local name=$1 binary=$2 auth=$3 script=${4:-post.lua}
   PORT=$PORT AUTH=$auth TOKEN_FILE=$TOKEN_FILE taskset -c 0 "target/release/$binary" >/dev/null 2>&1 &
   SERVER=$!
   wait_port
@@ -41,11 +42,11 @@ measure() { # name binary auth
   local token=""
   [ "$auth" = jwt ] && token=$(cat "$TOKEN_FILE")
   # Warm up (and, with auth, verify the token once).
-  TOKEN=$token taskset -c 1 wrk -t1 -c16 -d2s -s post.lua "http://127.0.0.1:$PORT/mcp" >/dev/null
+  TOKEN=$token taskset -c 1 wrk -t1 -c16 -d2s -s "$script" "http://127.0.0.1:$PORT/mcp" >/dev/null
   local row="| $name |"
   for c in 16 64; do
     local out
-    out=$(TOKEN=$token taskset -c 1 wrk -t1 -c"$c" -d"$DURATION" --latency -s post.lua "http://127.0.0.1:$PORT/mcp")
+    out=$(TOKEN=$token taskset -c 1 wrk -t1 -c"$c" -d"$DURATION" --latency -s "$script" "http://127.0.0.1:$PORT/mcp")
     local rps p50 p99 errors
     rps=$(echo "$out" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
     p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
@@ -67,6 +68,8 @@ measure "raw axum" raw_axum none
 measure "raw axum + JWT per request" raw_axum jwt
 measure "mcp-runtime" framework none
 measure "mcp-runtime + JWT + guard" framework jwt
+measure "mcp-runtime 2026-07-28" framework none post2026.lua
+measure "mcp-runtime 2026-07-28 + JWT + guard" framework jwt post2026.lua
 measure "rmcp 3.11" rmcp_server none
 measure "rmcp 3.11 + JWT per request" rmcp_server jwt
 
@@ -94,7 +97,7 @@ echo
 base16=${RESULTS["raw axum,16"]}; base64=${RESULTS["raw axum,64"]}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "Ratios at c64 to raw axum without auth (c16 in brackets):"
-for name in "raw axum + JWT per request" "mcp-runtime" "mcp-runtime + JWT + guard" "rmcp 3.11" "rmcp 3.11 + JWT per request"; do
+for name in "raw axum + JWT per request" "mcp-runtime" "mcp-runtime + JWT + guard" "mcp-runtime 2026-07-28" "mcp-runtime 2026-07-28 + JWT + guard" "rmcp 3.11" "rmcp 3.11 + JWT per request"; do
   echo "- $name: $(ratio "${RESULTS["$name,64"]}" "$base64")x ($(ratio "${RESULTS["$name,16"]}" "$base16")x)"
 done
 echo "- mcp-runtime + JWT + guard vs rmcp + JWT at c64: $(ratio "${RESULTS["mcp-runtime + JWT + guard,64"]}" "${RESULTS["rmcp 3.11 + JWT per request,64"]}")x"

@@ -65,34 +65,37 @@ impl Engine {
             )
             .into());
         }
-        let round = if MAY_ASK.contains(&method) {
+        // What binds a request state to this request and caller, computed only when a state
+        // is opened or sealed.
+        let bound = || {
             let principal = auth.as_deref().map(Auth::principal);
-            let bound = binding(principal.as_deref(), method, params.as_ref());
-            let answers = self.answers(params.as_ref(), &bound)?;
-            Some((
-                Arc::new(InputRound::new(answers, meta.client_capabilities.clone())),
-                bound,
-            ))
-        } else {
-            None
+            binding(principal.as_deref(), method, params.as_ref())
         };
+        // A tool that takes no `Context` cannot ask for anything: it needs no round.
+        let may_ask = MAY_ASK.contains(&method)
+            && (method != "tools/call" || self.may_stream(method, params.as_ref()));
+        let round = match may_ask {
+            true => {
+                let answers = self.answers(params.as_ref(), bound)?;
+                Some(Arc::new(InputRound::new(
+                    answers,
+                    meta.client_capabilities.clone(),
+                )))
+            }
+            false => None,
+        };
+        // Bound before the params move into the call, for the state of a next round.
+        let bound = round.as_ref().map(|_| bound());
         let result = self
-            .dispatch(
-                id,
-                method,
-                params,
-                session,
-                auth,
-                outbox,
-                round.as_ref().map(|(round, _)| Arc::clone(round)),
-            )
+            .dispatch(id, method, params, session, auth, outbox, round.clone())
             .await;
         match result {
             Ok(result) => Ok(self.complete(method, result)),
-            Err(Failure::InputRequired) => {
-                let (round, bound) = round.expect("only a request with a round asks for input");
-                self.input_required(&round, &bound)
-            }
+            Err(Failure::InputRequired) => match (round, bound) {
+                (Some(round), Some(bound)) => self.input_required(&round, &bound),
+                // Only a request with a round can be suspended for input.
+                _ => Err(Failure::Rpc(Failure::unanswered_input())),
+            },
             // SEP-2164: a resource that is not found is invalid params in 2026-07-28.
             Err(Failure::Rpc(mut err)) if err.code == code::RESOURCE_NOT_FOUND => {
                 err.code = code::INVALID_PARAMS;
@@ -231,11 +234,11 @@ impl Engine {
     fn answers(
         &self,
         params: Option<&Map<String, Value>>,
-        bound: &str,
+        bound: impl FnOnce() -> String,
     ) -> Result<Map<String, Value>, RpcError> {
         let mut answers = match params.and_then(|p| p.get("requestState")) {
             None | Some(Value::Null) => Map::new(),
-            Some(Value::String(state)) => self.request_states.open(state, bound)?,
+            Some(Value::String(state)) => self.request_states.open(state, &bound())?,
             Some(_) => return Err(RpcError::invalid_params("requestState must be a string")),
         };
         match params.and_then(|p| p.get("inputResponses")) {
