@@ -66,6 +66,7 @@ declare -A RESULTS
 ROWS=()
 measure "raw axum" raw_axum none
 measure "raw axum + JWT per request" raw_axum jwt
+measure "raw axum, 2026-07-28 request" raw_axum none post2026.lua
 measure "mcp-runtime" framework none
 measure "mcp-runtime + JWT + guard" framework jwt
 measure "mcp-runtime 2026-07-28" framework none post2026.lua
@@ -97,9 +98,11 @@ echo
 base16=${RESULTS["raw axum,16"]}; base64=${RESULTS["raw axum,64"]}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "Ratios at c64 to raw axum without auth (c16 in brackets):"
-for name in "raw axum + JWT per request" "mcp-runtime" "mcp-runtime + JWT + guard" "mcp-runtime 2026-07-28" "mcp-runtime 2026-07-28 + JWT + guard" "rmcp 3.11" "rmcp 3.11 + JWT per request"; do
+for name in "raw axum + JWT per request" "raw axum, 2026-07-28 request" "mcp-runtime" "mcp-runtime + JWT + guard" "mcp-runtime 2026-07-28" "mcp-runtime 2026-07-28 + JWT + guard" "rmcp 3.11" "rmcp 3.11 + JWT per request"; do
   echo "- $name: $(ratio "${RESULTS["$name,64"]}" "$base64")x ($(ratio "${RESULTS["$name,16"]}" "$base16")x)"
 done
+base26=${RESULTS["raw axum, 2026-07-28 request,64"]}
+echo "- mcp-runtime 2026-07-28 + JWT + guard vs raw axum given the same 2026-07-28 request: $(ratio "${RESULTS["mcp-runtime 2026-07-28 + JWT + guard,64"]}" "$base26")x"
 echo "- mcp-runtime + JWT + guard vs rmcp + JWT at c64: $(ratio "${RESULTS["mcp-runtime + JWT + guard,64"]}" "${RESULTS["rmcp 3.11 + JWT per request,64"]}")x"
 echo
 echo "Start-up to the first answered tools/list (median of 5): ${STARTUP} ms"

@@ -1,5 +1,5 @@
-//! Micro-benchmarks: dispatch of a `tools/call` with argument deserialization, the guard with
-//! a cached token, JWT verification cold (cache off) and from the cache, and schema generation
+//! Micro-benchmarks: dispatch of a `tools/call` with argument deserialization (in MCP
+//! 2025-11-25 without a session, and in 2026-07-28), the guard with a cached token, JWT verification cold (cache off) and from the cache, and schema generation
 //! at start-up. Run with `cargo bench` in `bench/`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -44,6 +44,9 @@ struct Guarded;
 
 const CALL: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"query":"rust mcp","limit":20,"tags":["a","b","c"]}}}"#;
 
+/// The same call in MCP 2026-07-28: no session, its version and capabilities in `_meta`.
+const CALL_2026: &str = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"search","arguments":{"query":"rust mcp","limit":20,"tags":["a","b","c"]},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"bench","version":"1"}}}}"#;
+
 fn request(token: Option<&str>) -> Request<Body> {
     let mut request = Request::post("/mcp")
         .header("host", "127.0.0.1")
@@ -55,21 +58,43 @@ fn request(token: Option<&str>) -> Request<Body> {
     request.body(Body::from(CALL)).unwrap()
 }
 
+fn request_2026(token: Option<&str>) -> Request<Body> {
+    let mut request = Request::post("/mcp")
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/call")
+        .header("mcp-name", "search");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.body(Body::from(CALL_2026)).unwrap()
+}
+
 fn benches(c: &mut Criterion) {
     use tower::ServiceExt;
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let issuer = rt.block_on(TestIssuer::start());
     let token = issuer.token(AUDIENCE).permissions(["read:data"]).sign();
 
-    let open = Open.into_server().stateless().router().unwrap();
+    let open = Open.into_server().stateless().router();
     c.bench_function("dispatch tools/call with 3 arguments (no auth)", |b| {
         b.iter(|| rt.block_on(open.clone().oneshot(request(None))).unwrap())
+    });
+
+    c.bench_function("dispatch 2026-07-28 tools/call with 3 arguments (no auth)", |b| {
+        b.iter(|| rt.block_on(open.clone().oneshot(request_2026(None))).unwrap())
     });
 
     let cached = Guarded.into_server().stateless().jwt(issuer.config(AUDIENCE)).public_url("http://127.0.0.1").router().unwrap();
     rt.block_on(cached.clone().oneshot(request(Some(&token)))).unwrap();
     c.bench_function("dispatch + JWT from the cache + guard", |b| {
         b.iter(|| rt.block_on(cached.clone().oneshot(request(Some(&token)))).unwrap())
+    });
+
+    c.bench_function("dispatch 2026-07-28 + JWT from the cache + guard", |b| {
+        b.iter(|| rt.block_on(cached.clone().oneshot(request_2026(Some(&token)))).unwrap())
     });
 
     let cold = Guarded
@@ -89,3 +114,4 @@ fn benches(c: &mut Criterion) {
 
 criterion_group!(micro, benches);
 criterion_main!(micro);
+

@@ -350,7 +350,8 @@ impl Context {
     /// the client did not declare `capability`.
     async fn require_capability(&self, capability: &str) -> Result<(), ToolError> {
         if let Some(round) = &self.inner.round {
-            if !round.client_supports(capability) {
+            // The request's own capabilities, which its session holds.
+            if !self.inner.session.client_supports(capability) {
                 let never = round.require(capability).await;
                 match never {}
             }

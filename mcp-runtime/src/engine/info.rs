@@ -27,4 +27,13 @@ impl ServerInfo {
     pub(crate) fn display_name(&self) -> &'static str {
         self.title.unwrap_or(self.name)
     }
+
+    /// The server as an MCP `Implementation`: name, version and title.
+    pub(crate) fn identity(&self) -> serde_json::Value {
+        let mut identity = serde_json::json!({"name": self.name, "version": self.version});
+        if let Some(title) = self.title {
+            identity["title"] = title.into();
+        }
+        identity
+    }
 }

@@ -57,6 +57,8 @@ pub(crate) struct Engine {
     pub(crate) cache_ttl: std::time::Duration,
     /// Whether callers are authenticated, and so what they see may differ (`cacheScope`).
     guarded: bool,
+    /// The server's name and version, as 2026-07-28 results carry them in `_meta`.
+    identity: Value,
     /// Page size, time limits and result size cap.
     pub(crate) limits: ToolLimits,
     /// Requests sent to clients, waiting for answers.
@@ -86,6 +88,7 @@ impl Engine {
         prompts: PromptSet<S>,
     ) -> Self {
         let denial = info.on_denied;
+        let identity = info.identity();
         let resources = Resources::new(&state, resources.entries, guarded, denial);
         let prompts = Prompts::new(&state, prompts.entries, guarded, denial);
         let tools = Tools::new(Arc::clone(&state), tools.entries, guarded, denial);
@@ -100,6 +103,7 @@ impl Engine {
             request_states: request_state::RequestStates::new(),
             cache_ttl: std::time::Duration::ZERO,
             guarded,
+            identity,
             limits: ToolLimits::default(),
             pending: Arc::default(),
             in_flight: InFlightTable::default(),

@@ -10,7 +10,7 @@ use super::Engine;
 use super::outcome::Failure;
 use super::request_state::binding;
 use crate::auth::caller::Auth;
-use crate::protocol::era::{self, ModernMeta, key};
+use crate::protocol::era::{self, key};
 use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::{RpcError, code};
 use crate::protocol::peer::Outbox;
@@ -40,7 +40,8 @@ const CACHEABLE: &[&str] = &[
 const MAY_ASK: &[&str] = &["tools/call", "prompts/get", "resources/read"];
 
 impl Engine {
-    /// Answers one 2026-07-28 request, whose `_meta` the transport read and checked.
+    /// Answers one 2026-07-28 request, whose `_meta` the transport read and checked (its
+    /// capabilities and log level are the session's).
     #[allow(clippy::too_many_arguments)] // one request's parts, passed on as they are
     pub(crate) async fn modern(
         &self,
@@ -50,7 +51,6 @@ impl Engine {
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
         outbox: Option<Outbox>,
-        meta: ModernMeta,
     ) -> Result<Value, Failure> {
         if method == "server/discover" {
             return Ok(self.complete(method, self.discover()));
@@ -77,10 +77,7 @@ impl Engine {
         let round = match may_ask {
             true => {
                 let answers = self.answers(params.as_ref(), bound)?;
-                Some(Arc::new(InputRound::new(
-                    answers,
-                    meta.client_capabilities.clone(),
-                )))
+                Some(Arc::new(InputRound::new(answers)))
             }
             false => None,
         };
@@ -217,10 +214,7 @@ impl Engine {
 
     /// Puts the server's name and version in the result's `_meta`.
     fn identify(&self, result: &mut Map<String, Value>) {
-        let mut info = json!({"name": self.info.name, "version": self.info.version});
-        if let Some(title) = self.info.title {
-            info["title"] = title.into();
-        }
+        let info = self.identity.clone();
         let meta = result
             .entry("_meta")
             .or_insert_with(|| Value::Object(Map::new()));

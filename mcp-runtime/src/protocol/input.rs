@@ -24,19 +24,16 @@ pub(crate) struct InputRound {
     /// How many input requests of each kind the call made so far: the default keys follow
     /// the order.
     made: Mutex<HashMap<String, usize>>,
-    /// What the client declared it can do, in this request.
-    client_capabilities: Value,
 }
 
 impl InputRound {
-    pub(crate) fn new(answers: Map<String, Value>, client_capabilities: Value) -> Self {
+    pub(crate) fn new(answers: Map<String, Value>) -> Self {
         InputRound {
             answers,
             asked: Mutex::new(Map::new()),
             missing: Mutex::new(None),
             suspended: Cancel::default(),
             made: Mutex::new(HashMap::new()),
-            client_capabilities,
         }
     }
 
@@ -47,11 +44,6 @@ impl InputRound {
         let n = made.entry(kind.to_owned()).or_insert(0);
         *n += 1;
         format!("{kind}-{n}")
-    }
-
-    /// Whether the client declared `capability` in this request.
-    pub(crate) fn client_supports(&self, capability: &str) -> bool {
-        self.client_capabilities.get(capability).is_some()
     }
 
     /// The client's answer under `key`, or, when there is none yet, records the request

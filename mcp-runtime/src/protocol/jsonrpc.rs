@@ -72,6 +72,25 @@ pub(crate) fn response(id: Value, result: Value) -> Value {
     Value::Object(object)
 }
 
+/// A successful response, serialized from borrowed parts (for an answer written out once,
+/// with no `Value` built for its envelope).
+#[derive(serde::Serialize)]
+pub(crate) struct Reply<'a> {
+    jsonrpc: &'static str,
+    id: &'a Value,
+    result: &'a Value,
+}
+
+impl<'a> Reply<'a> {
+    pub(crate) fn new(id: &'a Value, result: &'a Value) -> Self {
+        Reply {
+            jsonrpc: "2.0",
+            id,
+            result,
+        }
+    }
+}
+
 /// One incoming message.
 #[derive(Debug)]
 pub(crate) enum Message {

@@ -195,12 +195,13 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
             };
             let engine = Arc::clone(&shared);
             let request_id = id.clone();
-            let request = async move {
+            // Boxed: the engine's future is large, and is moved no more.
+            let request = Box::pin(async move {
                 engine
                     .engine
                     .request(request_id, &method, params, session, auth, outbox)
                     .await
-            };
+            });
             sse::answer(
                 id,
                 request,

@@ -110,11 +110,12 @@ pub(super) async fn post(
         return error(id, err);
     }
     let principal = auth.as_deref().map(Auth::principal);
+    // This request's capabilities and log level: its session is the request.
     let session = Arc::new(Session::new(
         None,
         era::MODERN,
         principal,
-        meta.client_capabilities.clone(),
+        meta.client_capabilities,
     ));
     session.set_log_level(meta.log_level);
     if method == "subscriptions/listen" {
@@ -137,12 +138,13 @@ pub(super) async fn post(
     };
     let engine = Arc::clone(shared);
     let request_id = id.clone();
-    let request = async move {
+    // Boxed: the engine's future is large, and is moved no more.
+    let request = Box::pin(async move {
         engine
             .engine
-            .modern(request_id, &method, params, session, auth, outbox, meta)
+            .modern(request_id, &method, params, session, auth, outbox)
             .await
-    };
+    });
     sse::answer(
         id,
         request,

@@ -108,7 +108,7 @@ pub(crate) fn finish(
     era: Era,
 ) -> Response {
     match result {
-        Ok(result) => JsonBody::ok(&jsonrpc::response(id, result)).into_response(),
+        Ok(result) => JsonBody::ok(&jsonrpc::Reply::new(&id, &result)).into_response(),
         Err(Failure::Rpc(err)) => {
             JsonBody::new(status_of(&err, era), &err.into_response(id)).into_response()
         }

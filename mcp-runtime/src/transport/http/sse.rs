@@ -1,7 +1,6 @@
 //! Server-Sent Events: a request's answer as a stream (the tool's messages, then its result),
 //! a session's standalone GET stream, and a 2026-07-28 `subscriptions/listen` stream.
 
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -19,22 +18,19 @@ use crate::engine::outcome::Failure;
 use crate::protocol::era::{Era, key};
 use crate::protocol::peer::{Cancel, Outbox};
 use crate::protocol::session::Session;
+use crate::task::BoxFuture;
 
 /// Answers a request: with one JSON object, or, as soon as the tool sends the client anything
 /// before its result (progress, a log, a sampling or elicitation request), with an SSE stream
 /// that carries those messages and then the result. Without `messages` (the client takes no
 /// stream, or the tool cannot talk back) the answer is JSON.
-pub(crate) async fn answer<F>(
+pub(crate) async fn answer(
     id: Value,
-    request: F,
+    mut request: BoxFuture<'static, Result<Value, Failure>>,
     messages: Option<mpsc::UnboundedReceiver<Value>>,
     resource: Option<&ResourceServer>,
     era: Era,
-) -> Response
-where
-    F: Future<Output = Result<Value, Failure>> + Send + 'static,
-{
-    let mut request = Box::pin(request);
+) -> Response {
     let Some(mut rx) = messages else {
         return finish(resource, id, request.await, era);
     };
