@@ -33,8 +33,8 @@ to_ms() {
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-measure() { # name binary auth [wrk script]
-  local name=$1 binary=$2 auth=$3 script=${4:-post.lua}
+measure() { # name binary auth [MCP revision of the request]
+  local name=$1 binary=$2 auth=$3 revision=${4:-2025-11-25}
   PORT=$PORT AUTH=$auth TOKEN_FILE=$TOKEN_FILE taskset -c 0 "target/release/$binary" >/dev/null 2>&1 &
   SERVER=$!
   wait_port
@@ -42,11 +42,11 @@ measure() { # name binary auth [wrk script]
   local token=""
   [ "$auth" = jwt ] && token=$(cat "$TOKEN_FILE")
   # Warm up (and, with auth, verify the token once).
-  TOKEN=$token taskset -c 1 wrk -t1 -c16 -d2s -s "$script" "http://127.0.0.1:$PORT/mcp" >/dev/null
+  MCP=$revision TOKEN=$token taskset -c 1 wrk -t1 -c16 -d2s -s post.lua "http://127.0.0.1:$PORT/mcp" >/dev/null
   local row="| $name |"
   for c in 16 64; do
     local out
-    out=$(TOKEN=$token taskset -c 1 wrk -t1 -c"$c" -d"$DURATION" --latency -s "$script" "http://127.0.0.1:$PORT/mcp")
+    out=$(MCP=$revision TOKEN=$token taskset -c 1 wrk -t1 -c"$c" -d"$DURATION" --latency -s post.lua "http://127.0.0.1:$PORT/mcp")
     local rps p50 p99 errors
     rps=$(echo "$out" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
     p50=$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
@@ -66,11 +66,11 @@ declare -A RESULTS
 ROWS=()
 measure "raw axum" raw_axum none
 measure "raw axum + JWT per request" raw_axum jwt
-measure "raw axum, 2026-07-28 request" raw_axum none post2026.lua
+measure "raw axum, 2026-07-28 request" raw_axum none 2026-07-28
 measure "mcp-runtime" framework none
 measure "mcp-runtime + JWT + guard" framework jwt
-measure "mcp-runtime 2026-07-28" framework none post2026.lua
-measure "mcp-runtime 2026-07-28 + JWT + guard" framework jwt post2026.lua
+measure "mcp-runtime 2026-07-28" framework none 2026-07-28
+measure "mcp-runtime 2026-07-28 + JWT + guard" framework jwt 2026-07-28
 measure "rmcp 3.11" rmcp_server none
 measure "rmcp 3.11 + JWT per request" rmcp_server jwt
 

@@ -1,10 +1,12 @@
 //! The fixture tools, resources and prompts that the official MCP conformance suite
 //! (`@modelcontextprotocol/conformance`) calls, written with `#[tool]`, `#[resource]`,
-//! `#[resource_template]` and `#[prompt]`.
+//! `#[resource_template]` and `#[prompt]`. One server for both eras: the `test_input_required_*`
+//! tools ask through `Context` as any tool does, and in MCP 2026-07-28 their questions become
+//! `InputRequiredResult`s.
 //!
-//! `PORT=3000 cargo run --example conformance`, then
-//! `npx @modelcontextprotocol/conformance server --url http://127.0.0.1:3000/mcp`
-//! (`scripts/conformance` does both).
+//! `PORT=3000 cargo run --example conformance`, then, for each revision,
+//! `npx @modelcontextprotocol/conformance@0.2.0-alpha.12 server --url http://127.0.0.1:3000/mcp --requirements 2026-07-28`
+//! (and `--requirements 2025-11-25`); `tests/e2e/conformance.test.mjs` runs both.
 
 use std::time::Duration;
 

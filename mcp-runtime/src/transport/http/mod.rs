@@ -25,14 +25,14 @@ use crate::auth::resource::ResourceServer;
 use crate::engine::Engine;
 use crate::protocol::era::Era;
 use crate::protocol::jsonrpc::{self, Message, code};
-use crate::protocol::peer::{Cancel, Outbox};
+use crate::protocol::peer::Cancel;
 use crate::protocol::session::Session;
 use crate::protocol::version;
 use crate::web::response::{JsonBody, public_cors};
 use admission::{Accept, Gate, HostRules, header_str};
 use reply::HttpError;
 use sessions::{Missing, SessionTable};
-use shared::{SESSION_HEADER, Shared, VERSION_HEADER};
+use shared::{Call, SESSION_HEADER, Shared, VERSION_HEADER};
 
 /// Settings of the HTTP transport.
 pub(crate) struct HttpConfig {
@@ -184,32 +184,15 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
     };
     match message {
         Message::Request { id, method, params } => {
-            let streaming =
-                accept.event_stream() && shared.engine.may_stream(&method, params.as_ref());
-            let (outbox, messages) = match streaming {
-                true => {
-                    let (outbox, rx) = Outbox::channel();
-                    (Some(outbox), Some(rx))
-                }
-                false => (None, None),
-            };
-            let engine = Arc::clone(&shared);
-            let request_id = id.clone();
-            // Boxed: the engine's future is large, and is moved no more.
-            let request = Box::pin(async move {
-                engine
-                    .engine
-                    .request(request_id, &method, params, session, auth, outbox)
-                    .await
-            });
-            sse::answer(
+            let call = Call {
                 id,
-                request,
-                messages,
-                shared.gate.resource.as_ref(),
-                Era::Legacy,
-            )
-            .await
+                method,
+                params,
+                session,
+                auth,
+                takes_stream: accept.event_stream(),
+            };
+            shared.answer(call, Era::Legacy).await
         }
         Message::Notification { method, params } => {
             shared

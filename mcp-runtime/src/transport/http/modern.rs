@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::admission::{Accept, header_str};
 use super::reply::status_of;
-use super::shared::{SESSION_HEADER, Shared, VERSION_HEADER};
+use super::shared::{Call, SESSION_HEADER, Shared, VERSION_HEADER};
 use super::sse;
 use crate::auth::caller::Auth;
 use crate::protocol::era::{self, Era, ModernMeta, key};
@@ -128,31 +128,15 @@ pub(super) async fn post(
             session,
         );
     }
-    let streaming = accept.event_stream() && shared.engine.may_stream(&method, params.as_ref());
-    let (outbox, messages) = match streaming {
-        true => {
-            let (outbox, rx) = Outbox::channel();
-            (Some(outbox), Some(rx))
-        }
-        false => (None, None),
-    };
-    let engine = Arc::clone(shared);
-    let request_id = id.clone();
-    // Boxed: the engine's future is large, and is moved no more.
-    let request = Box::pin(async move {
-        engine
-            .engine
-            .modern(request_id, &method, params, session, auth, outbox)
-            .await
-    });
-    sse::answer(
+    let call = Call {
         id,
-        request,
-        messages,
-        shared.gate.resource.as_ref(),
-        Era::Modern,
-    )
-    .await
+        method,
+        params,
+        session,
+        auth,
+        takes_stream: accept.event_stream(),
+    };
+    shared.answer(call, Era::Modern).await
 }
 
 /// Checks `MCP-Protocol-Version`, `Mcp-Method` and `Mcp-Name` against the body; a header
