@@ -19,6 +19,9 @@ const DOMAIN_VARS: &[&str] = &["AUTH0_DOMAIN", "MCP_USE_OAUTH_AUTH0_DOMAIN"];
 const AUDIENCE_VARS: &[&str] = &["AUTH0_AUDIENCE", "MCP_USE_OAUTH_AUTH0_AUDIENCE"];
 const CLIENT_ID_VARS: &[&str] = &["AUTH0_CLIENT_ID"];
 const CLIENT_SECRET_VARS: &[&str] = &["AUTH0_CLIENT_SECRET"];
+/// A PEM certificate the proxy trusts when it fetches client metadata documents: for tests
+/// and development.
+const CLIENT_METADATA_CA_VAR: &str = "MCP_CLIENT_METADATA_CA_FILE";
 
 /// Settings of `oauth = auth0` and `oauth = auth0_proxy`: the tenant, the API, and for the
 /// proxy the Regular Web Application's credentials.
@@ -44,6 +47,17 @@ pub struct Auth0Config {
     pub(crate) rate_limit_per_minute: u32,
     /// The development issuer these settings point at, kept running as long as they live.
     pub(crate) dev_issuer: Option<Arc<DevIssuer>>,
+    /// A certificate trusted for client metadata documents besides the system's roots.
+    pub(crate) client_metadata_root: Option<TrustRoot>,
+}
+
+/// Where the extra trust root of client metadata documents comes from.
+#[derive(Clone, Debug)]
+pub(crate) enum TrustRoot {
+    /// PEM given in code.
+    Pem(Vec<u8>),
+    /// A PEM file named by `MCP_CLIENT_METADATA_CA_FILE`, read when the server is built.
+    File(std::path::PathBuf),
 }
 
 impl std::fmt::Debug for Auth0Config {
@@ -85,6 +99,7 @@ impl Auth0Config {
             verify_jwt: true,
             rate_limit_per_minute: 600,
             dev_issuer: None,
+            client_metadata_root: None,
         }
     }
 
@@ -126,6 +141,38 @@ impl Auth0Config {
         self
     }
 
+    /// Trusts `pem` (one or more PEM certificates), besides the system's roots, when the proxy
+    /// fetches a client's metadata document (`oauth = auth0_proxy`): **for tests and
+    /// development only**, such as a document served over https on loopback with a
+    /// self-signed certificate. `MCP_CLIENT_METADATA_CA_FILE` names such a file from the
+    /// environment.
+    pub fn client_metadata_trust_root(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.client_metadata_root = Some(TrustRoot::Pem(pem.into()));
+        self
+    }
+
+    /// The extra trust root, read.
+    pub(crate) fn client_metadata_trust_root_pem(&self) -> Result<Option<Vec<u8>>, Error> {
+        match &self.client_metadata_root {
+            None => Ok(None),
+            Some(TrustRoot::Pem(pem)) => Ok(Some(pem.clone())),
+            Some(TrustRoot::File(path)) => std::fs::read(path).map(Some).map_err(|e| {
+                Error::Config(format!(
+                    "{CLIENT_METADATA_CA_VAR} names `{}`, which cannot be read: {e} (unset it, or point it at a PEM certificate)",
+                    path.display()
+                ))
+            }),
+        }
+    }
+
+    /// `MCP_CLIENT_METADATA_CA_FILE`, if set.
+    fn with_trust_root_from_env(mut self) -> Self {
+        if let Some(path) = std::env::var_os(CLIENT_METADATA_CA_VAR).filter(|v| !v.is_empty()) {
+            self.client_metadata_root = Some(TrustRoot::File(path.into()));
+        }
+        self
+    }
+
     /// Accepts tokens without checking their signature, for local development only: the
     /// server refuses to start with it unless it is reached at a loopback address, answers
     /// only callers on its own machine, and says so loudly in the log. Issuer, audience and
@@ -142,6 +189,7 @@ impl Auth0Config {
     /// | `AUTH0_DOMAIN` (or `MCP_USE_OAUTH_AUTH0_DOMAIN`) | required |
     /// | `AUTH0_AUDIENCE` (or `MCP_USE_OAUTH_AUTH0_AUDIENCE`) | required |
     /// | `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` | required by `oauth = auth0_proxy` |
+    /// | `MCP_CLIENT_METADATA_CA_FILE` | optional, tests and development: see [`client_metadata_trust_root`](Self::client_metadata_trust_root) |
     ///
     /// The error names every missing variable; which ones a server needs is decided by its
     /// `#[mcp_server(oauth = ...)]` when it is built.
@@ -182,7 +230,7 @@ impl Auth0Config {
         let mut config = Auth0Config::new(domain, audience);
         config.client_id = client_id;
         config.client_secret = client_secret;
-        Ok(config)
+        Ok(config.with_trust_root_from_env())
     }
 
     /// [`from_env`](Self::from_env), or, when no Auth0 variable at all is set, the built-in
@@ -198,7 +246,7 @@ impl Auth0Config {
         match Self::from_env() {
             Ok(config) => Ok(config),
             Err(missing) if missing.none_set => {
-                let config = Self::dev_issuer().await?;
+                let config = Self::dev_issuer().await?.with_trust_root_from_env();
                 tracing::warn!(
                     "No Auth0 settings ({}): using the built-in DEVELOPMENT issuer at {} with test users \
                      alice and bob. Anyone can sign in as anyone: never use it in production.",

@@ -13,7 +13,7 @@ use crate::auth::jwt::JwtConfig;
 use crate::auth::resource::{ResourceServer, ResourceSettings};
 use crate::auth0::config::{Auth0Config, README_SECTION};
 use crate::auth0::metadata::MetadataMirror;
-use crate::auth0::proxy::{self, state::Proxy, state::ProxySettings};
+use crate::auth0::proxy::{self, cimd::Documents, state::Proxy, state::ProxySettings};
 use crate::engine::info::ServerInfo;
 use crate::error::{Error, Result};
 use crate::web::response::public_cors;
@@ -99,6 +99,10 @@ impl OAuthSettings {
                         resource: format!("{public_url}{path}"),
                         scopes_supported: advertised,
                         server_name: info.display_name().to_owned(),
+                        documents: Documents::new(
+                            is_loopback_url(public_url),
+                            config.client_metadata_trust_root_pem()?.as_deref(),
+                        )?,
                     },
                     upstream::client(Duration::from_secs(10))?,
                 );

@@ -49,6 +49,31 @@ pub(crate) fn strip_port(authority: &str) -> &str {
     authority.split(':').next().unwrap_or(authority)
 }
 
+/// https, http on a loopback host, or a private-use scheme (`com.example.app:/cb`); never
+/// a fragment, and never a scheme that runs code.
+pub(crate) fn valid_redirect_uri(uri: &str) -> bool {
+    if uri.len() > 2000 || uri.contains('#') {
+        return false;
+    }
+    let Ok(url) = reqwest::Url::parse(uri) else {
+        return false;
+    };
+    // `https://claude.ai@evil.example/cb` reads as claude.ai on a consent page.
+    if !url.username().is_empty() || url.password().is_some() {
+        return false;
+    }
+    match url.scheme() {
+        "https" => url.host_str().is_some(),
+        "http" => url
+            .host_str()
+            .is_some_and(|h| is_loopback(h.trim_matches(['[', ']']))),
+        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "ftp" | "ws" | "wss" => {
+            false
+        }
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +100,23 @@ mod tests {
         assert_eq!(strip_port("localhost:3000"), "localhost");
         assert_eq!(strip_port("[::1]:3000"), "[::1]");
         assert_eq!(strip_port("127.0.0.1"), "127.0.0.1");
+    }
+
+    #[test]
+    fn redirect_uris() {
+        assert!(valid_redirect_uri(
+            "https://claude.ai/api/mcp/auth_callback"
+        ));
+        assert!(valid_redirect_uri("http://127.0.0.1:6274/oauth/callback"));
+        assert!(valid_redirect_uri("http://localhost:6274/oauth/callback"));
+        assert!(valid_redirect_uri("http://[::1]:1/cb"));
+        assert!(valid_redirect_uri(
+            "cursor://anysphere.cursor-retrieval/oauth/callback"
+        ));
+        assert!(!valid_redirect_uri("http://evil.example.com/cb"));
+        assert!(!valid_redirect_uri("javascript:alert(1)"));
+        assert!(!valid_redirect_uri("https://ok.example.com/cb#frag"));
+        assert!(!valid_redirect_uri("not a uri"));
+        assert!(!valid_redirect_uri("https://claude.ai@evil.example.com/cb"));
     }
 }

@@ -40,11 +40,9 @@ pub(crate) async fn authorize(
             "The request names no client (`client_id`).",
         );
     };
-    let Some(client) = proxy.signer.client(client_id) else {
-        return pages::error(
-            StatusCode::BAD_REQUEST,
-            "This client is not registered here. Its registration may come from another server: register again.",
-        );
+    let client = match proxy.client(client_id).await {
+        Ok(client) => client,
+        Err(why) => return pages::error(StatusCode::BAD_REQUEST, &why),
     };
     // Never redirect to a URI the client did not register: errors before this point are pages.
     let redirect_uri = match params.get("redirect_uri") {
@@ -132,6 +130,7 @@ fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Resp
     let mut response = pages::consent(&pages::Consent {
         server_name: &proxy.server_name,
         client_name: client.name.as_deref(),
+        document_host: client.document_host.as_deref(),
         redirect_uri: &request.redirect_uri,
         scope: &request.scope,
         action: &action,

@@ -3,13 +3,14 @@
 //!
 //! Clients register here (RFC 7591) and get a client id that is signed and stateless: it
 //! carries the redirect URIs it registered, so no client can later use another
-//! ([`signing`]). `/authorize` checks the client, the exact redirect URI and PKCE S256, asks
+//! ([`signing`]). Or their client id is the URL of their metadata document ([`cimd`]). `/authorize` checks the client, the exact redirect URI and PKCE S256, asks
 //! the user's consent for that client, then sends the browser to Auth0 ([`authorize`]). The
 //! callback hands the client a code of ours ([`callback`]), which `/token` exchanges at Auth0
 //! ([`token`]).
 
 pub(crate) mod authorize;
 pub(crate) mod callback;
+pub(crate) mod cimd;
 pub(crate) mod cookies;
 pub(crate) mod limits;
 pub(crate) mod pages;

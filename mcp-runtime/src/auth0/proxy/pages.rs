@@ -16,6 +16,8 @@ pub(crate) struct Consent<'a> {
     pub(crate) server_name: &'a str,
     /// The client's name, as it registered it.
     pub(crate) client_name: Option<&'a str>,
+    /// For a client with a metadata document, the host it comes from (verified).
+    pub(crate) document_host: Option<&'a str>,
     pub(crate) redirect_uri: &'a str,
     /// The requested scope, as the client sent it.
     pub(crate) scope: &'a str,
@@ -36,7 +38,7 @@ pub(crate) fn consent(page: &Consent<'_>) -> Response {
     };
     let body = format!(
         r#"<h1>Allow <em>{name}</em> to use {server}?</h1>
-<p>The application <strong>{name}</strong> asks to act on your behalf on <strong>{server}</strong>.</p>
+<p>The application <strong>{name}</strong> (the name is the application's own claim) asks to act on your behalf on <strong>{server}</strong>.</p>{origin}
 <p>After you sign in, you will be sent back to:<br><code>{redirect}</code></p>
 <p>Requested access: <code>{scope}</code></p>
 <p>Only continue if you started this sign-in yourself and trust this application.</p>
@@ -46,6 +48,10 @@ pub(crate) fn consent(page: &Consent<'_>) -> Response {
 <button type="submit" name="decision" value="approve">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>"#,
+        origin = page.document_host.map_or(String::new(), |host| format!(
+            "<p>Its description comes from <strong>{}</strong>, verified by this server.</p>",
+            escape(host)
+        )),
         redirect = escape(page.redirect_uri),
         scope = escape(scope),
         action = escape(page.action),

@@ -14,7 +14,7 @@ use super::signing::Client;
 use super::state::Proxy;
 use crate::auth::caller::now;
 use crate::web::response::{JsonBody, OAuthError};
-use crate::web::url::is_loopback;
+use crate::web::url::valid_redirect_uri;
 
 fn invalid(error: &'static str, description: &'static str) -> Response {
     OAuthError::new(StatusCode::BAD_REQUEST, error, description).into_response()
@@ -63,6 +63,7 @@ pub(crate) async fn register(State(proxy): State<Arc<Proxy>>, body: Bytes) -> Re
     let client = Client {
         redirect_uris,
         name,
+        document_host: None,
     };
     let client_id = proxy.signer.client_id_for(&client);
     let mut answer = json!({
@@ -79,52 +80,4 @@ pub(crate) async fn register(State(proxy): State<Arc<Proxy>>, body: Bytes) -> Re
     JsonBody::new(StatusCode::CREATED, &answer)
         .no_store()
         .into_response()
-}
-
-/// https, http on a loopback host, or a private-use scheme (`com.example.app:/cb`); never
-/// a fragment, and never a scheme that runs code.
-fn valid_redirect_uri(uri: &str) -> bool {
-    if uri.len() > 2000 || uri.contains('#') {
-        return false;
-    }
-    let Ok(url) = reqwest::Url::parse(uri) else {
-        return false;
-    };
-    // `https://claude.ai@evil.example/cb` reads as claude.ai on a consent page.
-    if !url.username().is_empty() || url.password().is_some() {
-        return false;
-    }
-    match url.scheme() {
-        "https" => url.host_str().is_some(),
-        "http" => url
-            .host_str()
-            .is_some_and(|h| is_loopback(h.trim_matches(['[', ']']))),
-        "javascript" | "data" | "file" | "vbscript" | "about" | "blob" | "ftp" | "ws" | "wss" => {
-            false
-        }
-        _ => true,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redirect_uris() {
-        assert!(valid_redirect_uri(
-            "https://claude.ai/api/mcp/auth_callback"
-        ));
-        assert!(valid_redirect_uri("http://127.0.0.1:6274/oauth/callback"));
-        assert!(valid_redirect_uri("http://localhost:6274/oauth/callback"));
-        assert!(valid_redirect_uri("http://[::1]:1/cb"));
-        assert!(valid_redirect_uri(
-            "cursor://anysphere.cursor-retrieval/oauth/callback"
-        ));
-        assert!(!valid_redirect_uri("http://evil.example.com/cb"));
-        assert!(!valid_redirect_uri("javascript:alert(1)"));
-        assert!(!valid_redirect_uri("https://ok.example.com/cb#frag"));
-        assert!(!valid_redirect_uri("not a uri"));
-        assert!(!valid_redirect_uri("https://claude.ai@evil.example.com/cb"));
-    }
 }

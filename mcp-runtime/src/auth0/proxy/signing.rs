@@ -17,7 +17,11 @@ const MAX_CONSENTS: usize = 20;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Client {
     pub(crate) redirect_uris: Vec<String>,
+    /// The client's name, as it says it: self-asserted.
     pub(crate) name: Option<String>,
+    /// For a client with a metadata document: the host it was fetched from, which is
+    /// verified (the client id is the document's URL).
+    pub(crate) document_host: Option<String>,
 }
 
 /// Signs and checks with the proxy's key.
@@ -73,6 +77,7 @@ impl Signer {
         Some(Client {
             redirect_uris,
             name,
+            document_host: None,
         })
     }
 
@@ -145,6 +150,7 @@ mod tests {
         let client = Client {
             redirect_uris: vec!["http://127.0.0.1:9/cb".into()],
             name: Some("app".into()),
+            document_host: None,
         };
         let id = signer.client_id_for(&client);
         assert_eq!(signer.client(&id), Some(client));

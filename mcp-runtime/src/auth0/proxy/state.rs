@@ -5,10 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::cimd::{self, Documents};
 use super::cookies::Cookies;
 use super::limits::Limits;
 use super::pages;
-use super::signing::Signer;
+use super::signing::{Client, Signer};
 use super::store::Store;
 use crate::auth0::config::Auth0Config;
 use crate::web::response::Redirect;
@@ -48,6 +49,8 @@ pub(crate) struct ProxySettings {
     pub(crate) scopes_supported: Vec<String>,
     /// The server's name, for the consent page.
     pub(crate) server_name: String,
+    /// The fetcher of clients' metadata documents.
+    pub(crate) documents: Documents,
 }
 
 /// The authorization server that MCP clients see, in front of one Auth0 application.
@@ -62,6 +65,7 @@ pub(crate) struct Proxy {
     pub(crate) scopes_supported: Vec<String>,
     pub(crate) server_name: String,
     pub(crate) signer: Signer,
+    pub(crate) documents: Documents,
     pub(crate) cookies: Cookies,
     pub(crate) http: reqwest::Client,
     pub(crate) pending: Store<Pending>,
@@ -87,6 +91,7 @@ impl Proxy {
             resource: settings.resource,
             scopes_supported: settings.scopes_supported,
             server_name: settings.server_name,
+            documents: settings.documents,
             http,
             pending: Store::new(),
             consents: Store::new(),
@@ -102,6 +107,7 @@ impl Proxy {
             "authorization_endpoint": format!("{base}/authorize"),
             "token_endpoint": format!("{base}/token"),
             "registration_endpoint": format!("{base}/register"),
+            "client_id_metadata_document_supported": true,
             "scopes_supported": self.scopes_supported,
             "response_types_supported": ["code"],
             "response_modes_supported": ["query"],
@@ -110,6 +116,18 @@ impl Proxy {
             "code_challenge_methods_supported": ["S256"],
             "authorization_response_iss_parameter_supported": true,
             "subject_types_supported": ["public"],
+        })
+    }
+
+    /// The client a client id stands for: one this server registered (the id is signed), or
+    /// one whose id is the URL of its metadata document; otherwise why not, for the person or
+    /// client to read.
+    pub(crate) async fn client(&self, client_id: &str) -> Result<Client, String> {
+        if cimd::is_document_url(client_id) {
+            return self.documents.client(client_id).await.map_err(|r| r.0);
+        }
+        self.signer.client(client_id).ok_or_else(|| {
+            "This client is not registered here. Its registration may come from another server: register again.".to_owned()
         })
     }
 

@@ -48,12 +48,8 @@ pub(crate) async fn token(
             "the request names no client_id",
         );
     };
-    if proxy.signer.client(client_id).is_none() {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            "this client is not registered here: register again",
-        );
+    if let Err(why) = proxy.client(client_id).await {
+        return OAuthError::new(StatusCode::UNAUTHORIZED, "invalid_client", why).into_response();
     }
     let (upstream_client, upstream_secret) = &proxy.upstream_client;
     let callback = proxy.callback_url();
