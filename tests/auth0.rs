@@ -246,3 +246,70 @@ async fn without_signature_checks_only_callers_on_this_machine_are_served() {
     let (status, body) = send(&app, initialize(Some("127.0.0.1:5000"))).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 }
+
+#[tokio::test]
+async fn the_consent_page_says_what_each_permission_means_and_trusts_nothing_it_is_sent() {
+    let domain = closed_port().await;
+    let app = Proxied
+        .into_server()
+        .auth0(Auth0Config::new(&domain, "https://api.example.com").client("id", "secret"))
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap();
+    let registration = Request::post("/register")
+        .header("content-type", "application/json")
+        .body(Body::from(
+            r#"{"client_name":"<script>alert(1)</script>","redirect_uris":["https://app.example/cb"]}"#,
+        ))
+        .unwrap();
+    let (_, client) = send(&app, registration).await;
+    let client_id = client["client_id"].as_str().unwrap();
+    let query = format!(
+        "/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.example%2Fcb\
+         &scope=read%3Adata%20openid&state=s&code_challenge={}&code_challenge_method=S256",
+        "a".repeat(43)
+    );
+    let response = app
+        .clone()
+        .oneshot(Request::get(query).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers().clone();
+    let page = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    // The permission's doc comment, not only its string; a scope outside the vocabulary as is.
+    assert!(
+        page.contains("Read data. <span class=\"muted\">(<code>read:data</code>)"),
+        "{page}"
+    );
+    assert!(page.contains("<li><code>openid</code></li>"), "{page}");
+    // The client's name is escaped, and said to be its own claim.
+    assert!(!page.contains("<script>"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(page.contains("what the application says of itself"));
+    // A redirect off this machine is named and highlighted; Allow has the focus.
+    assert!(
+        page.contains("<strong class=\"warn\">app.example</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"approve\" autofocus>Allow</button>"));
+    assert!(page.contains("<html lang=\"en\">"));
+    // No script, no inline style but the one by hash, never in a frame.
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy.starts_with("default-src 'none'; style-src 'sha256-"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe-inline"));
+    assert!(policy.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-frame-options"], "DENY");
+}

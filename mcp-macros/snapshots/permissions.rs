@@ -15,5 +15,7 @@ pub mod perms {
         pub const p_read_3a_data: () = ();
         /// Every permission of the vocabulary, in declaration order.
         pub const ALL: &[&str] = &["read:data"];
+        /// What each means, from its doc comment, in the same order.
+        pub const DESCRIPTIONS: &[&str] = &["Read data."];
     }
 }

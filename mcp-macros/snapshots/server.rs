@@ -9,6 +9,7 @@ impl ::mcp_runtime::McpServer for Calculator {
             instructions: ::core::option::Option::None,
             icons: &[],
             permissions: &[],
+            permission_descriptions: &[],
             on_denied: ::mcp_runtime::__private::Denial::ToolError,
         }
     }

@@ -9,6 +9,7 @@ impl ::mcp_runtime::McpServer for Docs {
             instructions: ::core::option::Option::None,
             icons: &[],
             permissions: perms::__mcp_vocabulary::ALL,
+            permission_descriptions: perms::__mcp_vocabulary::DESCRIPTIONS,
             on_denied: ::mcp_runtime::__private::Denial::Hide,
         }
     }

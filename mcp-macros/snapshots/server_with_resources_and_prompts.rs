@@ -16,6 +16,7 @@ impl ::mcp_runtime::McpServer for Docs {
                 },
             ],
             permissions: &[],
+            permission_descriptions: &[],
             on_denied: ::mcp_runtime::__private::Denial::ToolError,
         }
     }

@@ -111,6 +111,7 @@ fn generate(vocabulary: &Vocabulary) -> syn::Result<TokenStream> {
     );
     let names = entries.iter().map(|e| permission_ident(&e.permission));
     let all = entries.iter().map(|e| &e.permission);
+    let descriptions = entries.iter().map(|e| doc_text(&e.attrs));
     Ok(quote! {
         #(#attrs)*
         #vis mod #ident {
@@ -125,7 +126,35 @@ fn generate(vocabulary: &Vocabulary) -> syn::Result<TokenStream> {
                 )*
                 /// Every permission of the vocabulary, in declaration order.
                 pub const ALL: &[&str] = &[#(#all),*];
+                /// What each means, from its doc comment, in the same order.
+                pub const DESCRIPTIONS: &[&str] = &[#(#descriptions),*];
             }
         }
     })
+}
+
+/// The text of `///` doc comments, lines joined by spaces.
+fn doc_text(attrs: &[Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let syn::Meta::NameValue(syn::MetaNameValue {
+            value:
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(text),
+                    ..
+                }),
+            ..
+        }) = &attr.meta
+        {
+            let line = text.value();
+            let line = line.trim();
+            if !line.is_empty() {
+                lines.push(line.to_owned());
+            }
+        }
+    }
+    lines.join(" ")
 }

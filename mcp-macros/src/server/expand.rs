@@ -42,9 +42,12 @@ pub(crate) fn generate(
     // Validation made sure there is a mode.
     let mode = attr.oauth.map_or(OAuth::None, |o| o.value);
     let mode_type = mode.type_tokens(&krate);
-    let permissions = match &attr.permissions {
-        Some(path) => quote!(#path::__mcp_vocabulary::ALL),
-        None => quote!(&[]),
+    let (permissions, permission_descriptions) = match &attr.permissions {
+        Some(path) => (
+            quote!(#path::__mcp_vocabulary::ALL),
+            quote!(#path::__mcp_vocabulary::DESCRIPTIONS),
+        ),
+        None => (quote!(&[]), quote!(&[])),
     };
     let on_denied = match &attr.on_denied {
         Some(mode) => mode.value.tokens(&p),
@@ -158,6 +161,7 @@ pub(crate) fn generate(
                     instructions: #instructions,
                     icons: #icons,
                     permissions: #permissions,
+                    permission_descriptions: #permission_descriptions,
                     on_denied: #on_denied,
                 }
             }

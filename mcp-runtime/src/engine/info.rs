@@ -18,6 +18,9 @@ pub struct ServerInfo {
     pub icons: &'static [Icon],
     /// The permission vocabulary (`permissions = ...`), in declaration order.
     pub permissions: &'static [&'static str],
+    /// What each permission means (its doc comment in `permissions!`), in the same order;
+    /// empty where it has none.
+    pub permission_descriptions: &'static [&'static str],
     /// What a caller without a tool's permission gets, unless the tool says otherwise.
     pub on_denied: Denial,
 }
@@ -26,6 +29,15 @@ impl ServerInfo {
     /// The name resources and pages show: the title, or else the name.
     pub(crate) fn display_name(&self) -> &'static str {
         self.title.unwrap_or(self.name)
+    }
+
+    /// What `permission` means, if the vocabulary says.
+    pub(crate) fn describe(&self, permission: &str) -> Option<&'static str> {
+        self.permissions
+            .iter()
+            .position(|p| *p == permission)
+            .and_then(|i| self.permission_descriptions.get(i).copied())
+            .filter(|d| !d.is_empty())
     }
 
     /// The server as an MCP `Implementation`: name, version and title.

@@ -99,6 +99,13 @@ impl OAuthSettings {
                         resource: format!("{public_url}{path}"),
                         scopes_supported: advertised,
                         server_name: info.display_name().to_owned(),
+                        descriptions: info
+                            .permissions
+                            .iter()
+                            .filter_map(|p| {
+                                info.describe(p).map(|d| ((*p).to_owned(), d.to_owned()))
+                            })
+                            .collect(),
                         documents: Documents::new(
                             is_loopback_url(public_url),
                             config.client_metadata_trust_root_pem()?.as_deref(),

@@ -1,4 +1,32 @@
-//! HTML escaping, for the few pages a person sees.
+//! HTML for the few pages a person sees, escaped by construction: markup is only ever
+//! `&'static str` written in this crate, and every other text goes through [`Html::text`].
+
+/// An HTML fragment being written.
+#[derive(Default)]
+pub(crate) struct Html(String);
+
+impl Html {
+    pub(crate) fn new() -> Self {
+        Html::default()
+    }
+
+    /// Markup of this crate's own (never from a request: the type keeps it static).
+    pub(crate) fn raw(&mut self, markup: &'static str) -> &mut Self {
+        self.0.push_str(markup);
+        self
+    }
+
+    /// Text (or an attribute value), escaped.
+    pub(crate) fn text(&mut self, text: &str) -> &mut Self {
+        self.0.push_str(&escape(text));
+        self
+    }
+
+    /// The fragment.
+    pub(crate) fn into_string(self) -> String {
+        self.0
+    }
+}
 
 /// Text for HTML: `& < > " '` escaped.
 pub(crate) fn escape(text: &str) -> String {
@@ -19,6 +47,20 @@ pub(crate) fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_writer_escapes_all_but_its_own_markup() {
+        let mut html = Html::new();
+        html.raw("<p title=\"")
+            .text("\"><script>")
+            .raw("\">")
+            .text("<b>")
+            .raw("</p>");
+        assert_eq!(
+            html.into_string(),
+            "<p title=\"&quot;&gt;&lt;script&gt;\">&lt;b&gt;</p>"
+        );
+    }
 
     #[test]
     fn html_is_escaped() {

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::html::escape;
+use super::html::Html;
 
 /// A JSON body with its status.
 pub(crate) struct JsonBody {
@@ -105,64 +105,91 @@ impl IntoResponse for OAuthError {
     }
 }
 
-/// A page for the person in the browser: not frameable, not cached, no scripts, no referrer.
-///
-/// `body` is HTML: everything in it that came from a request must be escaped already.
+/// A page for the person in the browser: not frameable, not cached, no scripts (the one
+/// style is allowed by its hash), no referrer.
 pub(crate) struct HtmlPage {
     status: StatusCode,
     title: String,
-    body: String,
+    body: Html,
 }
 
-/// The style of every page: readable without a stylesheet, on a phone and on a desktop.
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;\
-padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:.1rem .3rem;word-break:break-all}\
-button{font-size:1rem;padding:.5rem 1.2rem;margin:.3rem .5rem .3rem 0}";
+/// The style of every page: readable on a phone and on a desktop, light or dark.
+const STYLE: &str = ":root{color-scheme:light dark;--fg:#1b1b1f;--bg:#fff;--muted:#5b5b66;\
+--box:#f3f3f6;--accent:#1d4ed8;--on-accent:#fff;--warn:#b45309}\
+@media (prefers-color-scheme:dark){:root{--fg:#ececf1;--bg:#17171c;--muted:#a4a4b3;\
+--box:#26262e;--accent:#7aa2ff;--on-accent:#0b1020;--warn:#fbbf24}}\
+body{font-family:system-ui,sans-serif;color:var(--fg);background:var(--bg);max-width:36rem;\
+margin:2.5rem auto;padding:0 1.1rem;line-height:1.5;font-size:1.05rem}\
+h1{font-size:1.45rem;line-height:1.3}code{background:var(--box);padding:.1rem .3rem;\
+border-radius:.25rem;word-break:break-all}.muted{color:var(--muted);font-size:.92rem}\
+.warn{color:var(--warn);font-weight:600}ul.scopes{padding-left:1.1rem}\
+ul.scopes li{margin:.35rem 0}.actions{display:flex;gap:.7rem;flex-wrap:wrap;margin-top:1.4rem}\
+button{font:inherit;padding:.6rem 1.4rem;border-radius:.45rem;border:1px solid var(--muted);\
+background:var(--box);color:var(--fg);cursor:pointer}\
+button.primary{background:var(--accent);border-color:var(--accent);color:var(--on-accent)}\
+button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}";
+
+/// The `Content-Security-Policy` of every page: nothing but the style above.
+fn content_security_policy() -> &'static str {
+    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    POLICY.get_or_init(|| {
+        use base64::Engine as _;
+        let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, STYLE.as_bytes());
+        let hash = base64::engine::general_purpose::STANDARD.encode(hash.as_ref());
+        format!(
+            "default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; frame-ancestors 'none'"
+        )
+    })
+}
 
 impl HtmlPage {
-    /// A page titled `title` (plain text, escaped here) around the HTML `body`.
-    pub(crate) fn new(status: StatusCode, title: &str, body: String) -> Self {
+    /// A page titled `title` (plain text) around `body`.
+    pub(crate) fn new(status: StatusCode, title: &str, body: Html) -> Self {
         HtmlPage {
             status,
-            title: escape(title),
+            title: title.to_owned(),
             body,
         }
     }
 
-    /// A page that says what went wrong (plain text, escaped here) under `heading`.
+    /// A page that says what went wrong (plain text) under `heading`.
     pub(crate) fn message(status: StatusCode, heading: &str, message: &str) -> Self {
-        HtmlPage::new(
-            status,
-            heading,
-            format!("<h1>{}</h1><p>{}</p>", escape(heading), escape(message)),
-        )
+        let mut body = Html::new();
+        body.raw("<h1>")
+            .text(heading)
+            .raw("</h1>\n<p>")
+            .text(message)
+            .raw("</p>");
+        HtmlPage::new(status, heading, body)
     }
 }
 
 impl IntoResponse for HtmlPage {
     fn into_response(self) -> Response {
-        let html = format!(
-            "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-             <style>{STYLE}</style>\n</head><body>\n{}\n</body></html>",
-            self.title, self.body
-        );
+        let mut html = Html::new();
+        html.raw("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+            .text(&self.title)
+            .raw("</title>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<style>")
+            .raw(STYLE)
+            .raw("</style>\n</head><body><main>\n");
+        let mut page = html.into_string();
+        page.push_str(&self.body.into_string());
+        page.push_str("\n</main></body></html>");
         let headers = [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::X_FRAME_OPTIONS, "DENY"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-            ),
+            (header::CONTENT_SECURITY_POLICY, content_security_policy()),
             (header::CACHE_CONTROL, "no-store"),
             (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ];
-        (self.status, headers.map(static_header), html).into_response()
+        (self.status, headers.map(static_header), page).into_response()
     }
 }
 
 fn static_header((name, value): (HeaderName, &'static str)) -> (HeaderName, HeaderValue) {
-    (name, HeaderValue::from_static(value))
+    let value = HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""));
+    (name, value)
 }
 
 /// `303 See Other` to `location`, never cached.

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::state::{Grant, Issuer, OIDC_SCOPES, USERS, lock};
 use crate::web::form;
-use crate::web::html::escape;
+use crate::web::html::Html;
 use crate::web::random::random_token;
 use crate::web::response::{HtmlPage, Redirect};
 
@@ -23,32 +23,32 @@ pub(crate) async fn page(State(issuer): State<Arc<Issuer>>, RawQuery(query): Raw
     if let Err(why) = issuer.check_request(&params) {
         return HtmlPage::message(StatusCode::BAD_REQUEST, "Invalid request", &why).into_response();
     }
-    let hidden: String = params
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                r#"<input type="hidden" name="{}" value="{}">"#,
-                escape(k),
-                escape(v)
-            )
+    let mut body = Html::new();
+    body.raw("<h1>Development sign-in</h1>\n<p>This is the built-in <strong>development issuer</strong>, standing in for Auth0. Anyone can sign in as anyone: never use it in production.</p>\n<p>Pick a test user:</p>\n<form method=\"post\" action=\"")
+        .text(&format!("{}/authorize", issuer.base))
+        .raw("\">\n");
+    for (k, v) in params.iter() {
+        body.raw("<input type=\"hidden\" name=\"")
+            .text(k)
+            .raw("\" value=\"")
+            .text(v)
+            .raw("\">\n");
+    }
+    body.raw("<div class=\"actions\">");
+    for (i, user) in USERS.iter().enumerate() {
+        body.raw(if i == 0 {
+            "<button class=\"primary\" type=\"submit\" name=\"username\" autofocus value=\""
+        } else {
+            "<button type=\"submit\" name=\"username\" value=\""
         })
-        .collect();
-    let buttons: String = USERS
-        .iter()
-        .map(|u| {
-            format!(
-                r#"<button type="submit" name="username" value="{}">{} <small>({})</small></button> "#,
-                u.name,
-                u.display,
-                u.permissions.join(", ")
-            )
-        })
-        .collect();
-    let body = format!(
-        "<h1>{TITLE}</h1><p>This is the built-in development issuer, standing in for Auth0. \
-         Pick a test user:</p><form method=\"post\" action=\"{}/authorize\">{hidden}{buttons}</form>",
-        escape(&issuer.base)
-    );
+        .text(user.name)
+        .raw("\">")
+        .text(user.display)
+        .raw(" <span class=\"muted\">(")
+        .text(&user.permissions.join(", "))
+        .raw(")</span></button>\n");
+    }
+    body.raw("</div>\n</form>");
     HtmlPage::new(StatusCode::OK, TITLE, body).into_response()
 }
 

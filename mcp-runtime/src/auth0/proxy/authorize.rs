@@ -132,7 +132,12 @@ fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Resp
         client_name: client.name.as_deref(),
         document_host: client.document_host.as_deref(),
         redirect_uri: &request.redirect_uri,
-        scope: &request.scope,
+        scopes: request
+            .scope
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(|s| (s, proxy.describe(s)))
+            .collect(),
         action: &action,
         txn: &txn,
         csrf: &csrf,

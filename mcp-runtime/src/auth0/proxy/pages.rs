@@ -3,8 +3,9 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use crate::web::html::escape;
+use crate::web::html::Html;
 use crate::web::response::HtmlPage;
+use crate::web::url::is_loopback;
 
 /// A sign-in that cannot go on, explained to the person in the browser.
 pub(crate) fn error(status: StatusCode, message: &str) -> Response {
@@ -19,8 +20,9 @@ pub(crate) struct Consent<'a> {
     /// For a client with a metadata document, the host it comes from (verified).
     pub(crate) document_host: Option<&'a str>,
     pub(crate) redirect_uri: &'a str,
-    /// The requested scope, as the client sent it.
-    pub(crate) scope: &'a str,
+    /// The requested permissions, each with what it means (empty when the vocabulary does
+    /// not say).
+    pub(crate) scopes: Vec<(&'a str, &'a str)>,
     /// Where the form posts.
     pub(crate) action: &'a str,
     pub(crate) txn: &'a str,
@@ -29,39 +31,72 @@ pub(crate) struct Consent<'a> {
 
 /// The consent page: Allow or Deny, for this client and redirect URI.
 pub(crate) fn consent(page: &Consent<'_>) -> Response {
-    let server = escape(page.server_name);
-    let name = escape(page.client_name.unwrap_or("An unnamed application"));
-    let scope = if page.scope.is_empty() {
-        "(default)"
-    } else {
-        page.scope
-    };
-    let body = format!(
-        r#"<h1>Allow <em>{name}</em> to use {server}?</h1>
-<p>The application <strong>{name}</strong> (the name is the application's own claim) asks to act on your behalf on <strong>{server}</strong>.</p>{origin}
-<p>After you sign in, you will be sent back to:<br><code>{redirect}</code></p>
-<p>Requested access: <code>{scope}</code></p>
-<p>Only continue if you started this sign-in yourself and trust this application.</p>
-<form method="post" action="{action}">
-<input type="hidden" name="txn" value="{txn}">
-<input type="hidden" name="csrf" value="{csrf}">
-<button type="submit" name="decision" value="approve">Allow</button>
-<button type="submit" name="decision" value="deny">Deny</button>
-</form>"#,
-        origin = page.document_host.map_or(String::new(), |host| format!(
-            "<p>Its description comes from <strong>{}</strong>, verified by this server.</p>",
-            escape(host)
-        )),
-        redirect = escape(page.redirect_uri),
-        scope = escape(scope),
-        action = escape(page.action),
-        txn = escape(page.txn),
-        csrf = escape(page.csrf),
-    );
+    let name = page.client_name.unwrap_or("An unnamed application");
+    let mut html = Html::new();
+    html.raw("<h1>Allow <em>")
+        .text(name)
+        .raw("</em> to use ")
+        .text(page.server_name)
+        .raw("?</h1>\n<p>The application <strong>")
+        .text(name)
+        .raw("</strong> asks to act on your behalf on <strong>")
+        .text(page.server_name)
+        .raw("</strong>. <span class=\"muted\">This name is what the application says of itself; this server cannot check it.</span></p>\n");
+    if let Some(host) = page.document_host {
+        html.raw("<p>Its description was fetched from <strong>")
+            .text(host)
+            .raw("</strong>, which this server verified.</p>\n");
+    }
+    let redirect_host = reqwest::Url::parse(page.redirect_uri)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned));
+    html.raw("<p>After you sign in, you will be sent back to ");
+    match redirect_host.as_deref() {
+        Some(host) if is_loopback(host.trim_matches(['[', ']'])) => {
+            html.raw("an application on this computer: <code>")
+                .text(page.redirect_uri)
+                .raw("</code></p>\n");
+        }
+        Some(host) => {
+            html.raw("<strong class=\"warn\">")
+                .text(host)
+                .raw("</strong>: <code>")
+                .text(page.redirect_uri)
+                .raw("</code></p>\n");
+        }
+        None => {
+            html.raw("<code>")
+                .text(page.redirect_uri)
+                .raw("</code></p>\n");
+        }
+    }
+    html.raw("<p>It asks for:</p>\n<ul class=\"scopes\">");
+    if page.scopes.is_empty() {
+        html.raw("<li>Sign-in only, with the permissions your account already has</li>");
+    }
+    for (scope, description) in &page.scopes {
+        html.raw("<li>");
+        if description.is_empty() {
+            html.raw("<code>").text(scope).raw("</code>");
+        } else {
+            html.text(description)
+                .raw(" <span class=\"muted\">(<code>")
+                .text(scope)
+                .raw("</code>)</span>");
+        }
+        html.raw("</li>");
+    }
+    html.raw("</ul>\n<p class=\"muted\">Only allow this if you started this sign-in yourself and trust this application.</p>\n<form method=\"post\" action=\"")
+        .text(page.action)
+        .raw("\">\n<input type=\"hidden\" name=\"txn\" value=\"")
+        .text(page.txn)
+        .raw("\">\n<input type=\"hidden\" name=\"csrf\" value=\"")
+        .text(page.csrf)
+        .raw("\">\n<div class=\"actions\"><button class=\"primary\" type=\"submit\" name=\"decision\" value=\"approve\" autofocus>Allow</button>\n<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></div>\n</form>");
     HtmlPage::new(
         StatusCode::OK,
         &format!("Allow access to {}?", page.server_name),
-        body,
+        html,
     )
     .into_response()
 }

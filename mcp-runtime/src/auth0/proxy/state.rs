@@ -51,6 +51,8 @@ pub(crate) struct ProxySettings {
     pub(crate) server_name: String,
     /// The fetcher of clients' metadata documents.
     pub(crate) documents: Documents,
+    /// What each permission means, for the consent page.
+    pub(crate) descriptions: Vec<(String, String)>,
 }
 
 /// The authorization server that MCP clients see, in front of one Auth0 application.
@@ -64,6 +66,7 @@ pub(crate) struct Proxy {
     pub(crate) resource: String,
     pub(crate) scopes_supported: Vec<String>,
     pub(crate) server_name: String,
+    pub(crate) descriptions: Vec<(String, String)>,
     pub(crate) signer: Signer,
     pub(crate) documents: Documents,
     pub(crate) cookies: Cookies,
@@ -92,6 +95,7 @@ impl Proxy {
             scopes_supported: settings.scopes_supported,
             server_name: settings.server_name,
             documents: settings.documents,
+            descriptions: settings.descriptions,
             http,
             pending: Store::new(),
             consents: Store::new(),
@@ -129,6 +133,14 @@ impl Proxy {
         self.signer.client(client_id).ok_or_else(|| {
             "This client is not registered here. Its registration may come from another server: register again.".to_owned()
         })
+    }
+
+    /// What `scope` means, or nothing when the vocabulary does not say.
+    pub(crate) fn describe(&self, scope: &str) -> &str {
+        self.descriptions
+            .iter()
+            .find(|(name, _)| name == scope)
+            .map_or("", |(_, description)| description.as_str())
     }
 
     /// This server's callback, where Auth0 sends the browser back.
