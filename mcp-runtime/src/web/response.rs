@@ -127,6 +127,7 @@ ul.scopes li{margin:.35rem 0}.actions{display:flex;gap:.7rem;flex-wrap:wrap;marg
 button{font:inherit;padding:.6rem 1.4rem;border-radius:.45rem;border:1px solid var(--muted);\
 background:var(--box);color:var(--fg);cursor:pointer}\
 button.primary{background:var(--accent);border-color:var(--accent);color:var(--on-accent)}\
+button .muted{color:inherit;opacity:.85}\
 button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}";
 
 /// The `Content-Security-Policy` of every page: nothing but the style above.
