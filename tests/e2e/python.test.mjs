@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { startFakeAuth0 } from './lib/fake-auth0.mjs';
 import { CLIENT_CALLBACK, signIn, text } from './lib/oauth-client.mjs';
 import { E2E_DIR, freePort, startServer } from './lib/server.mjs';
+import { startProxyWithTenant } from './lib/proxy.mjs';
 
 const PYTHON = path.join(E2E_DIR, '.venv', 'bin', 'python');
 const CLIENT_SCRIPT = path.join(E2E_DIR, 'python', 'oauth_client.py');
@@ -179,28 +180,13 @@ async function assertTypeScriptHandshake(mcpUrl, fake, loginOptions) {
 }
 
 describe('python SDK 2.x (2026-07-28) through auth0_proxy', { timeout: 180_000 }, () => {
-  const audience = 'https://documents.example/api';
   let fake;
   let server;
   let base;
 
   before(async () => {
     requireVenv();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    fake = await startFakeAuth0({
-      audience,
-      clientId: 'regular-web-app',
-      clientSecret: 'regular-web-app-secret',
-      redirectUris: [`${base}/oauth/callback`],
-    });
-    server = await startServer('auth0_proxy', {
-      PORT: String(port),
-      AUTH0_DOMAIN: fake.origin,
-      AUTH0_CLIENT_ID: 'regular-web-app',
-      AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
-      AUTH0_AUDIENCE: audience,
-    });
+    ({ fake, server, base } = await startProxyWithTenant());
   });
 
   after(async () => {

@@ -1,0 +1,47 @@
+// `auth0_proxy` in front of the fake Auth0 tenant, set up as every test of the proxy needs it:
+// the tenant's Regular Web Application allows the proxy's callback, and the proxy holds its
+// credentials.
+
+import { startFakeAuth0 } from './fake-auth0.mjs';
+import { freePort, startServer } from './server.mjs';
+
+/** The API the tenant issues tokens for. */
+export const AUDIENCE = 'https://documents.example/api';
+
+/**
+ * Starts the fake tenant, then `auth0_proxy` in front of it with `env` added to its
+ * environment. Returns { fake, server, base, stop }.
+ */
+export async function startProxyWithTenant(env = {}) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const fake = await startFakeAuth0({
+    audience: AUDIENCE,
+    clientId: 'regular-web-app',
+    clientSecret: 'regular-web-app-secret',
+    redirectUris: [`${base}/oauth/callback`],
+  });
+  let server;
+  try {
+    server = await startServer('auth0_proxy', {
+      PORT: String(port),
+      AUTH0_DOMAIN: fake.origin,
+      AUTH0_CLIENT_ID: 'regular-web-app',
+      AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
+      AUTH0_AUDIENCE: AUDIENCE,
+      ...env,
+    });
+  } catch (e) {
+    await fake.stop();
+    throw e;
+  }
+  return {
+    fake,
+    server,
+    base,
+    async stop() {
+      await server.stop();
+      await fake.stop();
+    },
+  };
+}
