@@ -452,10 +452,7 @@ async fn a_tool_that_asks_runs_again_with_the_answer() {
 async fn rounds_carry_earlier_answers_in_the_state() {
     let app = era();
     let first = ask(&app, &call(1, "survey", json!({}), elicitation()), None).await;
-    let state1 = first.body["result"]["requestState"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let state1 = request_state(&first);
     let step1 = json!({"inputResponses": {"elicitation-1": {"action": "accept", "content": {"name": "Ada"}}},
                        "requestState": state1});
     let second = ask(&app, &call(2, "survey", step1, elicitation()), None).await;
@@ -466,8 +463,8 @@ async fn rounds_carry_earlier_answers_in_the_state() {
         result["inputRequests"]["elicitation-2"]["params"]["message"],
         "Your colour?"
     );
-    let state2 = result["requestState"].as_str().unwrap().to_owned();
-    assert_ne!(state1_of(&first), state2);
+    let state2 = request_state(&second);
+    assert_ne!(request_state(&first), state2);
     // Only the second answer comes now: the first is in the state.
     let step2 = json!({"inputResponses": {"elicitation-2": {"action": "accept", "content": {"colour": "teal"}}},
                        "requestState": state2});
@@ -475,7 +472,8 @@ async fn rounds_carry_earlier_answers_in_the_state() {
     assert_eq!(text(&third), "Ada likes teal");
 }
 
-fn state1_of(reply: &Reply) -> String {
+/// The `requestState` of an `InputRequiredResult`.
+fn request_state(reply: &Reply) -> String {
     reply.body["result"]["requestState"]
         .as_str()
         .unwrap()
@@ -703,7 +701,7 @@ async fn a_state_signed_with_a_shared_secret_is_good_at_another_replica() {
     let (one, two) = (replica(), replica());
     let first = ask(&one, &call(1, "greet", json!({}), elicitation()), None).await;
     let answer = json!({"inputResponses": {"elicitation-1": {"action": "accept", "content": {"name": "Ada"}}},
-                        "requestState": state1_of(&first)});
+                        "requestState": request_state(&first)});
     let second = ask(&two, &call(2, "greet", answer.clone(), elicitation()), None).await;
     assert_eq!(text(&second), "Hello, Ada!");
     // Without the shared secret, another server refuses it.

@@ -1,10 +1,29 @@
 //! Checks of an item's function signature: an `async fn`, not generic, const, unsafe, extern
 //! or variadic.
 
-use syn::ItemFn;
+use proc_macro2::Span;
+use syn::ext::IdentExt;
+use syn::{ItemFn, LitStr};
 
 use super::Kind;
-use crate::common::Errors;
+use crate::common::{Errors, doc_string};
+
+/// An item's wire name and the token it came from: `name = "..."`, or else the function's
+/// name (without `r#`).
+pub(crate) fn wire_name(name: Option<&LitStr>, item: &ItemFn) -> (String, Span) {
+    match name {
+        Some(lit) => (lit.value(), lit.span()),
+        None => (item.sig.ident.unraw().to_string(), item.sig.ident.span()),
+    }
+}
+
+/// An item's description: `description = "..."`, or else its doc comment.
+pub(crate) fn description(description: Option<&LitStr>, item: &ItemFn) -> Option<String> {
+    match description {
+        Some(lit) => Some(lit.value()),
+        None => doc_string(&item.attrs),
+    }
+}
 
 /// Reports every way `item` is not a plain `async fn`.
 pub(crate) fn check_signature(item: &ItemFn, kind: Kind, errors: &mut Errors) {

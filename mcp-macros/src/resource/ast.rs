@@ -1,13 +1,12 @@
 //! A typed view of the function under `#[resource]` or `#[resource_template]`.
 
 use syn::ItemFn;
-use syn::ext::IdentExt;
 
 use super::attr::ResourceAttr;
 use super::template::{self, Part};
-use crate::common::{Errors, doc_string};
-use crate::item::Kind;
+use crate::common::Errors;
 use crate::item::params::{self, Param};
+use crate::item::{Kind, func};
 
 /// A function annotated with `#[resource]` or `#[resource_template]`.
 pub(crate) struct Resource {
@@ -27,14 +26,8 @@ impl Resource {
     pub(crate) fn from_syn(kind: Kind, attr: ResourceAttr, mut item: ItemFn) -> (Self, Errors) {
         let mut errors = Errors::default();
         let params = params::from_fn(&mut item, kind, &mut errors);
-        let name = match &attr.name {
-            Some(lit) => lit.value(),
-            None => item.sig.ident.unraw().to_string(),
-        };
-        let description = match &attr.description {
-            Some(lit) => Some(lit.value()),
-            None => doc_string(&item.attrs),
-        };
+        let (name, _) = func::wire_name(attr.name.as_ref(), &item);
+        let description = func::description(attr.description.as_ref(), &item);
         let parts = match &attr.uri {
             None => {
                 errors.push(syn::Error::new_spanned(

@@ -2,12 +2,11 @@
 
 use proc_macro2::Span;
 use syn::ItemFn;
-use syn::ext::IdentExt;
 
 use super::attr::ToolAttr;
-use crate::common::{Errors, doc_string};
-use crate::item::Kind;
+use crate::common::Errors;
 use crate::item::params::{self, Param};
+use crate::item::{Kind, func};
 
 /// A function annotated with `#[tool]`.
 pub(crate) struct Tool {
@@ -24,14 +23,8 @@ impl Tool {
     pub(crate) fn from_syn(attr: ToolAttr, mut item: ItemFn) -> (Self, Errors) {
         let mut errors = Errors::default();
         let params = params::from_fn(&mut item, Kind::Tool, &mut errors);
-        let name = match &attr.name {
-            Some(lit) => (lit.value(), lit.span()),
-            None => (item.sig.ident.unraw().to_string(), item.sig.ident.span()),
-        };
-        let description = match &attr.description {
-            Some(lit) => Some(lit.value()),
-            None => doc_string(&item.attrs),
-        };
+        let name = func::wire_name(attr.name.as_ref(), &item);
+        let description = func::description(attr.description.as_ref(), &item);
         let tool = Tool {
             attr,
             item,

@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::protocol::jsonrpc::RpcError;
 
@@ -29,6 +29,25 @@ pub(crate) fn page<'a, T>(
     let end = items.len().min(start + page_size.max(1));
     let next = (end < items.len()).then(|| encode(end));
     Ok((items[start..end].to_vec(), next))
+}
+
+/// A list result (`tools/list`, `prompts/list`, ...): the page of `visible` that the request
+/// asks for, each item as `listed` shows it, under `key`, with `nextCursor` when more follow.
+pub(crate) fn list_result<T>(
+    visible: &[&T],
+    listed: impl Fn(&T) -> &Value,
+    params: Option<&Map<String, Value>>,
+    page_size: usize,
+    method: &str,
+    key: &str,
+) -> Result<Value, RpcError> {
+    let (items, next) = page(visible, params, page_size, method)?;
+    let listed: Vec<&Value> = items.into_iter().map(listed).collect();
+    let mut result = json!({ key: listed });
+    if let Some(next) = next {
+        result["nextCursor"] = next.into();
+    }
+    Ok(result)
 }
 
 fn encode(offset: usize) -> String {

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::guard::{Access, Guard};
 use super::outcome::Failure;
-use super::paging::page;
+use super::paging::list_result;
 use crate::auth::caller::Auth;
 use crate::auth::permission::Denial;
 use crate::completion::CompleteFn;
@@ -100,13 +100,14 @@ impl Prompts {
             .iter()
             .filter(|p| p.guard.visible(auth))
             .collect();
-        let (prompts, next) = page(&visible, params, page_size, "prompts/list")?;
-        let listed: Vec<&Value> = prompts.iter().map(|p| &p.listed).collect();
-        let mut result = json!({ "prompts": listed });
-        if let Some(next) = next {
-            result["nextCursor"] = next.into();
-        }
-        Ok(result)
+        list_result(
+            &visible,
+            |p| &p.listed,
+            params,
+            page_size,
+            "prompts/list",
+            "prompts",
+        )
     }
 
     /// `prompts/get`.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::guard::{Access, Guard};
 use super::outcome::Failure;
-use super::paging::page;
+use super::paging::list_result;
 use crate::auth::caller::Auth;
 use crate::auth::permission::Denial;
 use crate::completion::CompleteFn;
@@ -136,13 +136,7 @@ impl Resources {
             (&self.fixed, "resources/list", "resources")
         };
         let visible: Vec<&Resource> = all.iter().filter(|r| r.guard.visible(auth)).collect();
-        let (resources, next) = page(&visible, params, page_size, method)?;
-        let listed: Vec<&Value> = resources.iter().map(|r| &r.listed).collect();
-        let mut result = json!({ key: listed });
-        if let Some(next) = next {
-            result["nextCursor"] = next.into();
-        }
-        Ok(result)
+        list_result(&visible, |r| &r.listed, params, page_size, method, key)
     }
 
     /// The resource at `uri` (a fixed one first, then the first template that matches), with

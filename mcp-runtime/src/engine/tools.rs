@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::guard::{Access, Guard};
 use super::in_flight::InFlightTable;
 use super::outcome::{Failure, until_input_required};
-use super::paging::page;
+use super::paging::list_result;
 use crate::auth::caller::Auth;
 use crate::auth::permission::Denial;
 use crate::content::CallToolResult;
@@ -140,13 +140,14 @@ impl Tools {
             .iter()
             .filter(|t| t.guard.visible(auth))
             .collect();
-        let (tools, next) = page(&visible, params, page_size, "tools/list")?;
-        let listed: Vec<&Value> = tools.iter().map(|t| &t.listed).collect();
-        let mut result = json!({ "tools": listed });
-        if let Some(next) = next {
-            result["nextCursor"] = next.into();
-        }
-        Ok(result)
+        list_result(
+            &visible,
+            |t| &t.listed,
+            params,
+            page_size,
+            "tools/list",
+            "tools",
+        )
     }
 
     /// `tools/call`: the guard, then the arguments, then the tool, within its limits.

@@ -130,17 +130,25 @@ button.primary{background:var(--accent);border-color:var(--accent);color:var(--o
 button .muted{color:inherit;opacity:.85}\
 button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}";
 
-/// The `Content-Security-Policy` of every page: nothing but the style above.
-fn content_security_policy() -> &'static str {
-    static POLICY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    POLICY.get_or_init(|| {
-        use base64::Engine as _;
-        let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, STYLE.as_bytes());
-        let hash = base64::engine::general_purpose::STANDARD.encode(hash.as_ref());
-        format!(
-            "default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; frame-ancestors 'none'"
-        )
-    })
+/// The `Content-Security-Policy` of every page: nothing but the style above, by its hash
+/// (computed once).
+fn content_security_policy() -> HeaderValue {
+    static POLICY: std::sync::OnceLock<HeaderValue> = std::sync::OnceLock::new();
+    POLICY
+        .get_or_init(|| {
+            use base64::Engine as _;
+            let hash = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, STYLE.as_bytes());
+            let hash = base64::engine::general_purpose::STANDARD.encode(hash.as_ref());
+            let policy = format!(
+                "default-src 'none'; style-src 'sha256-{hash}'; base-uri 'none'; frame-ancestors 'none'"
+            );
+            // ASCII only, so always a header value; were it not, the stricter policy without
+            // the style.
+            HeaderValue::from_str(&policy).unwrap_or_else(|_| {
+                HeaderValue::from_static("default-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+            })
+        })
+        .clone()
 }
 
 impl HtmlPage {
@@ -179,18 +187,20 @@ impl IntoResponse for HtmlPage {
         let headers = [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::X_FRAME_OPTIONS, "DENY"),
-            (header::CONTENT_SECURITY_POLICY, content_security_policy()),
             (header::CACHE_CONTROL, "no-store"),
             (header::REFERRER_POLICY, "no-referrer"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ];
-        (self.status, headers.map(static_header), page).into_response()
+        let mut response = (self.status, headers.map(static_header), page).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, content_security_policy());
+        response
     }
 }
 
 fn static_header((name, value): (HeaderName, &'static str)) -> (HeaderName, HeaderValue) {
-    let value = HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""));
-    (name, value)
+    (name, HeaderValue::from_static(value))
 }
 
 /// `303 See Other` to `location`, never cached.
