@@ -11,11 +11,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::cookies::{CONSENT, STATE, TXN};
+use super::cookies::{self, CONSENT};
 use super::limits::too_many_requests;
 use super::pages;
-use super::signing::Client;
-use super::state::{ConsentRequest, Pending, Proxy};
+use super::signing::{Client, ClientKey};
+use super::state::{ConsentRequest, Pending, Proxy, Return};
 use super::store::LIFETIME;
 use crate::web::form;
 use crate::web::random::random_token;
@@ -23,6 +23,10 @@ use crate::web::response::Redirect;
 
 /// How long the browser remembers a consent.
 const CONSENT_MAX_AGE: u64 = 30 * 24 * 3600;
+/// The longest `state` a client may send: it is kept until the sign-in ends.
+pub(crate) const MAX_STATE: usize = 1024;
+/// The longest `scope` a client may ask for.
+pub(crate) const MAX_SCOPE: usize = 1024;
 
 /// `GET /authorize`.
 pub(crate) async fn authorize(
@@ -45,6 +49,7 @@ pub(crate) async fn authorize(
         Err(why) => return pages::error(StatusCode::BAD_REQUEST, &why),
     };
     // Never redirect to a URI the client did not register: errors before this point are pages.
+    let named = params.contains_key("redirect_uri");
     let redirect_uri = match params.get("redirect_uri") {
         Some(uri) if client.redirect_uris.contains(uri) => uri.clone(),
         Some(_) => {
@@ -62,15 +67,21 @@ pub(crate) async fn authorize(
         }
     };
     let client_state = params.get("state").cloned();
-    // Errors go back to the client's redirect URI only once the user has consented to this
-    // client; before that they are a page here, so that anyone who registers a client cannot
-    // use this server as an open redirector.
-    let consented = proxy
-        .signer
-        .consents(proxy.cookies.get(&headers, CONSENT))
-        .contains(client_id);
+    if client_state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
+        // Too long to keep, and to send back: a page, not a redirect.
+        return pages::error(
+            StatusCode::BAD_REQUEST,
+            &format!("The application's `state` is longer than {MAX_STATE} bytes."),
+        );
+    }
+    let key = ClientKey::of(client_id);
+    let consents = proxy.signer.consents(proxy.cookies.get(&headers, CONSENT));
+    // Errors go back to the client's redirect URI only once the user has consented to being
+    // sent there for this client; before that they are a page here, so that anyone who
+    // registers a client cannot use this server as an open redirector.
+    let trusted = consents.trusts(key, &redirect_uri);
     let fail = |error: &str, description: &str| {
-        if consented {
+        if trusted {
             proxy.redirect_to_client(
                 &redirect_uri,
                 &[("error", error), ("error_description", description)],
@@ -109,14 +120,26 @@ pub(crate) async fn authorize(
             "the resource is not this server's MCP endpoint",
         );
     }
+    let scope = params.get("scope").cloned().unwrap_or_default();
+    if scope.len() > MAX_SCOPE {
+        return fail(
+            "invalid_scope",
+            "the scope is longer than this server accepts",
+        );
+    }
+    // The same client, redirect URI and permissions as a consent this browser gave: no page.
+    let remembered = consents.contains(key, &redirect_uri, &scope);
     let request = ConsentRequest {
-        client_id: client_id.to_owned(),
-        redirect_uri,
+        client: key,
+        redirect: Return {
+            redirect_uri,
+            named,
+        },
         client_state,
         code_challenge: challenge.clone(),
-        scope: params.get("scope").cloned().unwrap_or_default(),
+        scope,
     };
-    if consented {
+    if remembered {
         return upstream_redirect(&proxy, request);
     }
     consent_page(&proxy, request, &client)
@@ -131,11 +154,9 @@ fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Resp
         server_name: &proxy.server_name,
         client_name: client.name.as_deref(),
         document_host: client.document_host.as_deref(),
-        redirect_uri: &request.redirect_uri,
-        scopes: request
-            .scope
-            .split(' ')
-            .filter(|s| !s.is_empty())
+        redirect_uri: &request.redirect.redirect_uri,
+        scopes: upstream_scopes(proxy, &request.scope)
+            .into_iter()
             .map(|s| (s, proxy.describe(s)))
             .collect(),
         action: &action,
@@ -150,7 +171,7 @@ fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Resp
     }
     proxy
         .cookies
-        .set(&mut response, TXN, &txn, LIFETIME.as_secs());
+        .set(&mut response, &cookies::txn(&txn), &txn, LIFETIME.as_secs());
     response
 }
 
@@ -167,7 +188,8 @@ pub(crate) async fn consent(
             "The consent form is incomplete. Start again from your application.",
         );
     };
-    let bound = proxy.cookies.get(&headers, TXN) == Some(txn.as_str());
+    let txn_cookie = cookies::txn(txn);
+    let bound = proxy.cookies.get(&headers, &txn_cookie) == Some(txn.as_str());
     if !bound || !proxy.signer.csrf_ok(txn, csrf) {
         return pages::error(
             StatusCode::FORBIDDEN,
@@ -181,23 +203,47 @@ pub(crate) async fn consent(
         );
     };
     if form.get("decision").map(String::as_str) != Some("approve") {
-        return proxy.redirect_to_client(
-            &request.redirect_uri,
+        let mut response = proxy.redirect_to_client(
+            &request.redirect.redirect_uri,
             &[
                 ("error", "access_denied"),
                 ("error_description", "the user denied access"),
             ],
             request.client_state.as_deref(),
         );
+        proxy.cookies.clear(&mut response, &txn_cookie);
+        return response;
     }
     let mut consents = proxy.signer.consents(proxy.cookies.get(&headers, CONSENT));
-    consents.add(&request.client_id);
+    consents.add(
+        request.client,
+        &request.redirect.redirect_uri,
+        &request.scope,
+    );
     let remembered = proxy.signer.consent_cookie(&consents);
     let mut response = upstream_redirect(&proxy, request);
     proxy
         .cookies
         .set(&mut response, CONSENT, &remembered, CONSENT_MAX_AGE);
+    proxy.cookies.clear(&mut response, &txn_cookie);
     response
+}
+
+/// The scopes asked of Auth0 for a client's `scope`: the configured upstream ones (sign-in,
+/// profile, refresh), then the client's. The consent page shows exactly these.
+fn upstream_scopes<'a>(proxy: &'a Proxy, scope: &'a str) -> Vec<&'a str> {
+    let mut scopes: Vec<&str> = proxy
+        .upstream
+        .upstream_scopes
+        .iter()
+        .map(String::as_str)
+        .collect();
+    for scope in scope.split(' ').filter(|s| !s.is_empty()) {
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    scopes
 }
 
 /// Sends the browser to Auth0 for this authorization.
@@ -207,8 +253,8 @@ fn upstream_redirect(proxy: &Proxy, request: ConsentRequest) -> Response {
     // the sign-in to the browser that consented (the callback checks it).
     let binding = random_token(32);
     let pending = Pending {
-        client_id: request.client_id,
-        redirect_uri: request.redirect_uri,
+        client: request.client,
+        redirect: request.redirect,
         client_state: request.client_state,
         browser: digest::digest(&digest::SHA256, binding.as_bytes())
             .as_ref()
@@ -220,17 +266,7 @@ fn upstream_redirect(proxy: &Proxy, request: ConsentRequest) -> Response {
             "Too many sign-ins are in progress. Try again in a few minutes.",
         );
     }
-    let mut scopes: Vec<&str> = proxy
-        .upstream
-        .upstream_scopes
-        .iter()
-        .map(String::as_str)
-        .collect();
-    for scope in request.scope.split(' ').filter(|s| !s.is_empty()) {
-        if !scopes.contains(&scope) {
-            scopes.push(scope);
-        }
-    }
+    let scopes = upstream_scopes(proxy, &request.scope).join(" ");
     let Ok(mut url) = reqwest::Url::parse(&proxy.upstream.authorize_url()) else {
         return pages::error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -241,14 +277,17 @@ fn upstream_redirect(proxy: &Proxy, request: ConsentRequest) -> Response {
         .append_pair("response_type", "code")
         .append_pair("client_id", &proxy.upstream_client.0)
         .append_pair("redirect_uri", &proxy.callback_url())
-        .append_pair("scope", &scopes.join(" "))
+        .append_pair("scope", &scopes)
         .append_pair("state", &state)
         .append_pair("audience", &proxy.upstream.audience)
         .append_pair("code_challenge", &request.code_challenge)
         .append_pair("code_challenge_method", "S256");
     let mut response = Redirect::to(url.as_str()).into_response();
-    proxy
-        .cookies
-        .set(&mut response, STATE, &binding, LIFETIME.as_secs());
+    proxy.cookies.set(
+        &mut response,
+        &cookies::state(&state),
+        &binding,
+        LIFETIME.as_secs(),
+    );
     response
 }

@@ -1,6 +1,7 @@
 //! `GET /oauth/callback`: Auth0 sends the browser back; the client gets a code of ours, bound
 //! to that client and redirect URI, with `iss` (RFC 9207).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_lc_rs::digest;
@@ -8,9 +9,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::cookies::STATE;
+use super::cookies;
 use super::pages;
-use super::state::{IssuedCode, Pending, Proxy};
+use super::state::{IssuedCode, Pending, Proxy, Return};
 use super::store::Taken;
 use crate::web::form;
 use crate::web::random::random_token;
@@ -23,7 +24,12 @@ pub(crate) async fn callback(
     let params = form::parse(query.unwrap_or_default().as_bytes());
     // Only the browser that consented (it holds the binding cookie) may finish the sign-in; a
     // `state` shown to any other browser is refused and stays usable by the right one.
-    let binding = proxy.cookies.get(&headers, STATE).unwrap_or_default();
+    let state_param = params.get("state").map(String::as_str).unwrap_or_default();
+    let state_cookie = cookies::state(state_param);
+    let binding = proxy
+        .cookies
+        .get(&headers, &state_cookie)
+        .unwrap_or_default();
     let binding = digest::digest(&digest::SHA256, binding.as_bytes());
     let same_browser = |pending: &Pending| {
         aws_lc_rs::constant_time::verify_slices_are_equal(binding.as_ref(), &pending.browser)
@@ -48,37 +54,48 @@ pub(crate) async fn callback(
             );
         }
     };
+    let mut response = finish(&proxy, &params, pending);
+    proxy.cookies.clear(&mut response, &state_cookie);
+    response
+}
+
+/// The client's answer for a sign-in that came back from Auth0: a code of ours, or Auth0's
+/// error.
+fn finish(proxy: &Proxy, params: &HashMap<String, String>, pending: Pending) -> Response {
     let state = pending.client_state.as_deref();
+    let redirect_uri = pending.redirect.redirect_uri.as_str();
     if let Some(error) = params.get("error") {
         let description = params
             .get("error_description")
             .map(String::as_str)
             .unwrap_or("Auth0 refused the sign-in");
         return proxy.redirect_to_client(
-            &pending.redirect_uri,
+            redirect_uri,
             &[("error", error), ("error_description", description)],
             state,
         );
     }
-    let Some(upstream_code) = params.get("code") else {
-        return proxy.redirect_to_client(
-            &pending.redirect_uri,
-            &[("error", "server_error")],
-            state,
-        );
+    let Some(upstream_code) = params.get("code").filter(|c| c.len() <= MAX_UPSTREAM_CODE) else {
+        return proxy.redirect_to_client(redirect_uri, &[("error", "server_error")], state);
     };
     let code = random_token(32);
     let issued = IssuedCode {
         upstream_code: upstream_code.clone(),
-        client_id: pending.client_id.clone(),
-        redirect_uri: pending.redirect_uri.clone(),
+        client: pending.client,
+        redirect: Return {
+            redirect_uri: redirect_uri.to_owned(),
+            named: pending.redirect.named,
+        },
     };
     if proxy.codes.insert(code.clone(), issued).is_err() {
         return proxy.redirect_to_client(
-            &pending.redirect_uri,
+            redirect_uri,
             &[("error", "temporarily_unavailable")],
             state,
         );
     }
-    proxy.redirect_to_client(&pending.redirect_uri, &[("code", &code)], state)
+    proxy.redirect_to_client(redirect_uri, &[("code", &code)], state)
 }
+
+/// The longest code accepted from Auth0 (its codes are a few dozen characters).
+const MAX_UPSTREAM_CODE: usize = 2048;

@@ -14,8 +14,9 @@ use serde_json::Value;
 
 use super::signing::Client;
 use crate::error::Error;
+use crate::web::text::display_name;
 use crate::web::upstream::{ReadError, read_capped};
-use crate::web::url::{is_loopback, valid_redirect_uri};
+use crate::web::url::{check_redirect_uri, is_loopback};
 
 /// The largest document accepted.
 pub(crate) const MAX_BYTES: usize = 16 * 1024;
@@ -230,17 +231,17 @@ fn parse(url: &str, body: &[u8]) -> Result<Client, String> {
         .ok_or_else(|| "must list between 1 and 10 redirect_uris".to_owned())?;
     let mut redirect_uris = Vec::new();
     for uri in uris {
-        match uri.as_str().filter(|u| valid_redirect_uri(u)) {
-            Some(uri) => redirect_uris.push(uri.to_owned()),
-            None => {
-                return Err("lists a redirect URI that is not https, http on a loopback host, or a private-use scheme".into());
-            }
-        }
+        let uri = uri
+            .as_str()
+            .ok_or("lists a redirect URI that is not a string")?;
+        check_redirect_uri(uri)
+            .map_err(|why| format!("lists the redirect URI {uri:?}, which {why}"))?;
+        redirect_uris.push(uri.to_owned());
     }
     let name = document
         .get("client_name")
         .and_then(Value::as_str)
-        .map(|n| n.chars().filter(|c| !c.is_control()).take(100).collect());
+        .and_then(|n| display_name(n, 100));
     let host = reqwest::Url::parse(url)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned));

@@ -12,6 +12,17 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     HtmlPage::message(status, "Sign-in failed", message).into_response()
 }
 
+/// What the standard OpenID Connect scopes mean, for the consent page.
+fn sign_in_scope(scope: &str) -> &'static str {
+    match scope {
+        "openid" => "Sign you in",
+        "profile" => "Your name, nickname and picture",
+        "email" => "Your email address",
+        "offline_access" => "Stay signed in (the application gets a refresh token)",
+        _ => "",
+    }
+}
+
 /// What the consent page shows.
 pub(crate) struct Consent<'a> {
     pub(crate) server_name: &'a str,
@@ -20,8 +31,8 @@ pub(crate) struct Consent<'a> {
     /// For a client with a metadata document, the host it comes from (verified).
     pub(crate) document_host: Option<&'a str>,
     pub(crate) redirect_uri: &'a str,
-    /// The requested permissions, each with what it means (empty when the vocabulary does
-    /// not say).
+    /// The scopes asked of Auth0 (the sign-in's and the client's), each with what it means
+    /// (empty when the vocabulary does not say).
     pub(crate) scopes: Vec<(&'a str, &'a str)>,
     /// Where the form posts.
     pub(crate) action: &'a str,
@@ -47,34 +58,45 @@ pub(crate) fn consent(page: &Consent<'_>) -> Response {
             .text(host)
             .raw("</strong>, which this server verified.</p>\n");
     }
-    let redirect_host = reqwest::Url::parse(page.redirect_uri)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned));
     html.raw("<p>After you sign in, you will be sent back to ");
-    match redirect_host.as_deref() {
-        Some(host) if is_loopback(host.trim_matches(['[', ']'])) => {
-            html.raw("an application on this computer: <code>")
-                .text(page.redirect_uri)
-                .raw("</code></p>\n");
-        }
-        Some(host) => {
-            html.raw("<strong class=\"warn\">")
+    // What the browser will really open: the parsed URL (a host in punycode), not the string
+    // the client registered, which may read otherwise.
+    match reqwest::Url::parse(page.redirect_uri) {
+        Ok(url) => {
+            let host = url.host_str().unwrap_or_default();
+            if is_loopback(host.trim_matches(['[', ']'])) {
+                html.raw("an application on this computer: ");
+            } else {
+                html.raw("<strong class=\"warn\">")
+                    .text(host)
+                    .raw("</strong>: ");
+            }
+            html.raw("<code>")
+                .text(url.scheme())
+                .raw("://<strong>")
                 .text(host)
-                .raw("</strong>: <code>")
-                .text(page.redirect_uri)
-                .raw("</code></p>\n");
+                .raw("</strong>");
+            if let Some(port) = url.port() {
+                html.raw(":").text(&port.to_string());
+            }
+            html.text(url.path());
+            if let Some(query) = url.query() {
+                html.raw("?").text(query);
+            }
+            html.raw("</code></p>\n");
         }
-        None => {
+        Err(_) => {
             html.raw("<code>")
                 .text(page.redirect_uri)
                 .raw("</code></p>\n");
         }
     }
     html.raw("<p>It asks for:</p>\n<ul class=\"scopes\">");
-    if page.scopes.is_empty() {
-        html.raw("<li>Sign-in only, with the permissions your account already has</li>");
-    }
     for (scope, description) in &page.scopes {
+        let description = match *description {
+            "" => sign_in_scope(scope),
+            described => described,
+        };
         html.raw("<li>");
         if description.is_empty() {
             html.raw("<code>").text(scope).raw("</code>");

@@ -14,7 +14,8 @@ use super::signing::Client;
 use super::state::Proxy;
 use crate::auth::caller::now;
 use crate::web::response::{JsonBody, OAuthError};
-use crate::web::url::valid_redirect_uri;
+use crate::web::text::display_name;
+use crate::web::url::check_redirect_uri;
 
 fn invalid(error: &'static str, description: &'static str) -> Response {
     OAuthError::new(StatusCode::BAD_REQUEST, error, description).into_response()
@@ -44,22 +45,23 @@ pub(crate) async fn register(State(proxy): State<Arc<Proxy>>, body: Bytes) -> Re
     }
     let mut redirect_uris = Vec::new();
     for uri in uris {
-        match uri.as_str().filter(|u| valid_redirect_uri(u)) {
-            Some(uri) => redirect_uris.push(uri.to_owned()),
-            None => {
-                return invalid(
-                    "invalid_redirect_uri",
-                    "redirect URIs must be https, http on a loopback host, or a private-use scheme, without a fragment",
-                );
-            }
+        let Some(uri) = uri.as_str() else {
+            return invalid("invalid_redirect_uri", "redirect URIs must be strings");
+        };
+        if let Err(why) = check_redirect_uri(uri) {
+            return OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_redirect_uri",
+                format!("the redirect URI {uri:?} {why}; redirect URIs must be https, or http on a loopback host"),
+            )
+            .into_response();
         }
+        redirect_uris.push(uri.to_owned());
     }
-    let name = request.get("client_name").and_then(Value::as_str).map(|n| {
-        n.chars()
-            .filter(|c| !c.is_control())
-            .take(100)
-            .collect::<String>()
-    });
+    let name = request
+        .get("client_name")
+        .and_then(Value::as_str)
+        .and_then(|n| display_name(n, 100));
     let client = Client {
         redirect_uris,
         name,

@@ -3,7 +3,7 @@
 //! tokens. The key is derived from the application's secret: stable across restarts and the
 //! same on every replica, never known to clients.
 
-use aws_lc_rs::{digest, hmac};
+use aws_lc_rs::{aead, digest, hmac};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -24,19 +24,78 @@ pub(crate) struct Client {
     pub(crate) document_host: Option<String>,
 }
 
-/// Signs and checks with the proxy's key.
+/// A client id, by its SHA-256: what pending items keep of it, 32 bytes however long the id
+/// (a signed registration or a metadata document's URL can be kilobytes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClientKey(pub(crate) [u8; 32]);
+
+impl ClientKey {
+    pub(crate) fn of(client_id: &str) -> Self {
+        let hash = digest::digest(&digest::SHA256, client_id.as_bytes());
+        let mut key = [0; 32];
+        key.copy_from_slice(hash.as_ref());
+        ClientKey(key)
+    }
+}
+
+/// Signs and checks with the proxy's key, and seals what clients must hold but not read.
 pub(crate) struct Signer {
     key: hmac::Key,
+    /// Seals Auth0's refresh tokens, bound to the client they were issued to.
+    sealing: aead::LessSafeKey,
 }
+
+/// The prefix of a refresh token this proxy sealed.
+const SEALED_REFRESH: &str = "mcp_rt.";
 
 impl Signer {
     /// The key derived from the upstream application's `secret`.
     pub(crate) fn from_secret(secret: &str) -> Self {
         let master = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
         let derived = hmac::sign(&master, b"mcp-runtime oauth proxy signing key v1");
+        let sealing = hmac::sign(&master, b"mcp-runtime oauth proxy refresh token key v1");
+        let sealing = aead::UnboundKey::new(&aead::AES_256_GCM, sealing.as_ref())
+            .expect("an HMAC-SHA256 tag is a 32-byte AES-256 key");
         Signer {
             key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
+            sealing: aead::LessSafeKey::new(sealing),
         }
+    }
+
+    /// Auth0's refresh token, encrypted and authenticated together with the client it was
+    /// issued to: the client cannot read it, and no other client can redeem it.
+    pub(crate) fn seal_refresh_token(&self, client_id: &str, token: &str) -> String {
+        let mut nonce = [0u8; aead::NONCE_LEN];
+        getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
+        let mut sealed = token.as_bytes().to_vec();
+        self.sealing
+            .seal_in_place_append_tag(
+                aead::Nonce::assume_unique_for_key(nonce),
+                aead::Aad::from(refresh_aad(client_id)),
+                &mut sealed,
+            )
+            .expect("AES-GCM seals any refresh token");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        format!("{SEALED_REFRESH}{}", URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// Auth0's refresh token inside `sealed`, if this proxy sealed it for `client_id`.
+    pub(crate) fn open_refresh_token(&self, client_id: &str, sealed: &str) -> Option<String> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(sealed.strip_prefix(SEALED_REFRESH)?)
+            .ok()?;
+        if bytes.len() < aead::NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(aead::NONCE_LEN);
+        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut sealed = sealed.to_vec();
+        let opened = self
+            .sealing
+            .open_in_place(nonce, aead::Aad::from(refresh_aad(client_id)), &mut sealed)
+            .ok()?;
+        String::from_utf8(opened.to_vec()).ok()
     }
 
     /// A tag for `data`, URL-safe.
@@ -91,9 +150,9 @@ impl Signer {
         self.verify(format!("csrf:{txn}").as_bytes(), csrf)
     }
 
-    /// The clients a browser consented to, from its signed consent cookie.
+    /// The consents a browser gave, from its signed consent cookie.
     pub(crate) fn consents(&self, cookie: Option<&str>) -> Consents {
-        let tags = cookie
+        let entries = cookie
             .and_then(|value| value.rsplit_once('.'))
             .filter(|(list, tag)| self.verify(format!("consent:{list}").as_bytes(), tag))
             .map(|(list, _)| {
@@ -103,40 +162,79 @@ impl Signer {
                     .collect()
             })
             .unwrap_or_default();
-        Consents { tags }
+        Consents { entries }
     }
 
     /// The consent cookie's value for `consents`, signed.
     pub(crate) fn consent_cookie(&self, consents: &Consents) -> String {
-        let list = consents.tags.join("~");
+        let list = consents.entries.join("~");
         let signature = self.sign(format!("consent:{list}").as_bytes());
         format!("{list}.{signature}")
     }
 }
 
-/// The clients a browser consented to, by a short hash of their client ids.
+fn refresh_aad(client_id: &str) -> [u8; 32] {
+    ClientKey::of(client_id).0
+}
+
+/// What a browser consented to: each consent for one client, one redirect URI and one set of
+/// permissions, kept as short hashes (`target:permissions`). Anything else asks again.
 pub(crate) struct Consents {
-    tags: Vec<String>,
+    entries: Vec<String>,
 }
 
 impl Consents {
-    fn tag(client_id: &str) -> String {
-        let hash = digest::digest(&digest::SHA256, client_id.as_bytes());
-        URL_SAFE_NO_PAD.encode(&hash.as_ref()[..12])
+    fn short(data: &[u8], bytes: usize) -> String {
+        let hash = digest::digest(&digest::SHA256, data);
+        URL_SAFE_NO_PAD.encode(&hash.as_ref()[..bytes])
     }
 
-    /// Whether the browser consented to `client_id`.
-    pub(crate) fn contains(&self, client_id: &str) -> bool {
-        self.tags.contains(&Self::tag(client_id))
+    /// The client and redirect URI of a consent.
+    fn target(client: ClientKey, redirect_uri: &str) -> String {
+        let mut data = client.0.to_vec();
+        data.push(0);
+        data.extend_from_slice(redirect_uri.as_bytes());
+        Self::short(&data, 12)
     }
 
-    /// Remembers `client_id` as the newest consent, forgetting the oldest past the limit.
-    pub(crate) fn add(&mut self, client_id: &str) {
-        let tag = Self::tag(client_id);
-        self.tags.retain(|t| *t != tag);
-        self.tags.push(tag);
-        let start = self.tags.len().saturating_sub(MAX_CONSENTS);
-        self.tags.drain(..start);
+    /// The permissions of a consent, in any order.
+    fn permissions(scope: &str) -> String {
+        let mut scopes: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        Self::short(scopes.join(" ").as_bytes(), 9)
+    }
+
+    fn entry(client: ClientKey, redirect_uri: &str, scope: &str) -> String {
+        format!(
+            "{}:{}",
+            Self::target(client, redirect_uri),
+            Self::permissions(scope)
+        )
+    }
+
+    /// Whether the browser consented to `client` getting `scope` sent to `redirect_uri`.
+    pub(crate) fn contains(&self, client: ClientKey, redirect_uri: &str, scope: &str) -> bool {
+        self.entries
+            .contains(&Self::entry(client, redirect_uri, scope))
+    }
+
+    /// Whether the browser ever consented to be sent to `redirect_uri` for `client` (with any
+    /// permissions): then errors may go there instead of to a page.
+    pub(crate) fn trusts(&self, client: ClientKey, redirect_uri: &str) -> bool {
+        let target = Self::target(client, redirect_uri);
+        self.entries
+            .iter()
+            .any(|entry| entry.split(':').next() == Some(target.as_str()))
+    }
+
+    /// Remembers this consent as the newest, forgetting the oldest past the limit.
+    pub(crate) fn add(&mut self, client: ClientKey, redirect_uri: &str, scope: &str) {
+        let entry = Self::entry(client, redirect_uri, scope);
+        self.entries.retain(|e| *e != entry);
+        self.entries.push(entry);
+        let start = self.entries.len().saturating_sub(MAX_CONSENTS);
+        self.entries.drain(..start);
     }
 }
 
@@ -155,19 +253,67 @@ mod tests {
         let id = signer.client_id_for(&client);
         assert_eq!(signer.client(&id), Some(client));
         assert_eq!(Signer::from_secret("other").client(&id), None);
+        let key = ClientKey::of(&id);
         let mut consents = signer.consents(None);
-        consents.add(&id);
+        consents.add(key, "http://127.0.0.1:9/cb", "read:data");
         let cookie = signer.consent_cookie(&consents);
-        assert!(signer.consents(Some(&cookie)).contains(&id));
+        assert!(
+            signer
+                .consents(Some(&cookie))
+                .contains(key, "http://127.0.0.1:9/cb", "read:data")
+        );
         assert!(
             !signer
                 .consents(Some(&cookie.replace('.', "x.")))
-                .contains(&id)
+                .trusts(key, "http://127.0.0.1:9/cb")
         );
         assert!(
             !Signer::from_secret("other")
                 .consents(Some(&cookie))
-                .contains(&id)
+                .trusts(key, "http://127.0.0.1:9/cb")
         );
+    }
+
+    #[test]
+    fn remembered_consent_is_per_client_redirect_uri_and_permissions() {
+        let signer = Signer::from_secret("secret");
+        let (one, other) = (ClientKey::of("one"), ClientKey::of("other"));
+        let mut consents = signer.consents(None);
+        consents.add(one, "https://app.example/cb", "read:data");
+        let consents = signer.consents(Some(&signer.consent_cookie(&consents)));
+        assert!(consents.contains(one, "https://app.example/cb", "read:data"));
+        assert!(!consents.contains(one, "https://evil.example/cb", "read:data"));
+        assert!(!consents.contains(one, "https://app.example/cb", "read:data delete:documents"));
+        assert!(!consents.contains(one, "https://app.example/cb", ""));
+        assert!(!consents.contains(other, "https://app.example/cb", "read:data"));
+        assert!(consents.trusts(one, "https://app.example/cb"));
+        assert!(!consents.trusts(one, "https://evil.example/cb"));
+        // The same permissions in another order are the same consent.
+        let mut two = signer.consents(None);
+        two.add(one, "https://app.example/cb", "b a a");
+        assert!(two.contains(one, "https://app.example/cb", "a b"));
+    }
+
+    #[test]
+    fn a_refresh_token_opens_only_for_the_client_it_was_sealed_for() {
+        let signer = Signer::from_secret("secret");
+        let sealed = signer.seal_refresh_token("client-a", "auth0-refresh-token");
+        assert!(!sealed.contains("auth0-refresh-token"));
+        assert_eq!(
+            signer.open_refresh_token("client-a", &sealed).as_deref(),
+            Some("auth0-refresh-token")
+        );
+        assert_eq!(signer.open_refresh_token("client-b", &sealed), None);
+        assert_eq!(
+            Signer::from_secret("other").open_refresh_token("client-a", &sealed),
+            None
+        );
+        assert_eq!(
+            signer.open_refresh_token("client-a", "auth0-refresh-token"),
+            None
+        );
+        let mut tampered = sealed.clone();
+        tampered.push('A');
+        assert_eq!(signer.open_refresh_token("client-a", &tampered), None);
     }
 }

@@ -9,15 +9,23 @@ use super::cimd::{self, Documents};
 use super::cookies::Cookies;
 use super::limits::Limits;
 use super::pages;
-use super::signing::{Client, Signer};
-use super::store::Store;
+use super::signing::{Client, ClientKey, Signer};
+use super::store::{Store, Weigh};
 use crate::auth0::config::Auth0Config;
 use crate::web::response::Redirect;
 
+/// Where a client asked the browser to go back to, as `/token` must check it.
+pub(crate) struct Return {
+    pub(crate) redirect_uri: String,
+    /// Whether the authorization request named `redirect_uri` (then `/token` must send the
+    /// same, RFC 6749 section 4.1.3), or left it to the client's only registered one.
+    pub(crate) named: bool,
+}
+
 /// An authorization waiting for the user at Auth0.
 pub(crate) struct Pending {
-    pub(crate) client_id: String,
-    pub(crate) redirect_uri: String,
+    pub(crate) client: ClientKey,
+    pub(crate) redirect: Return,
     pub(crate) client_state: Option<String>,
     /// SHA-256 of the browser's binding cookie: only the browser that consented may finish.
     pub(crate) browser: Vec<u8>,
@@ -25,18 +33,40 @@ pub(crate) struct Pending {
 
 /// An authorization waiting for the user's consent.
 pub(crate) struct ConsentRequest {
-    pub(crate) client_id: String,
-    pub(crate) redirect_uri: String,
+    pub(crate) client: ClientKey,
+    pub(crate) redirect: Return,
     pub(crate) client_state: Option<String>,
     pub(crate) code_challenge: String,
+    /// The permissions the client asked for, as it sent them.
     pub(crate) scope: String,
 }
 
 /// A code this server handed to a client, standing for Auth0's.
 pub(crate) struct IssuedCode {
     pub(crate) upstream_code: String,
-    pub(crate) client_id: String,
-    pub(crate) redirect_uri: String,
+    pub(crate) client: ClientKey,
+    pub(crate) redirect: Return,
+}
+
+impl Weigh for Pending {
+    fn weight(&self) -> usize {
+        32 + self.redirect.redirect_uri.len() + self.client_state.weight() + self.browser.len()
+    }
+}
+
+impl Weigh for ConsentRequest {
+    fn weight(&self) -> usize {
+        32 + self.redirect.redirect_uri.len()
+            + self.client_state.weight()
+            + self.code_challenge.len()
+            + self.scope.len()
+    }
+}
+
+impl Weigh for IssuedCode {
+    fn weight(&self) -> usize {
+        32 + self.redirect.redirect_uri.len() + self.upstream_code.len()
+    }
 }
 
 /// What the proxy is told of the server it stands in front of.

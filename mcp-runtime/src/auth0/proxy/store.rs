@@ -1,7 +1,11 @@
 //! The proxy's pending items (authorizations at Auth0, consent forms, issued codes): single
-//! use, expiring, bounded.
+//! use, expiring, bounded in number and in bytes.
+//!
+//! Every item lives [`LIFETIME`], so the order of insertion is the order of expiry: a queue of
+//! keys lets each insertion drop the items that expired, in constant time on average, instead
+//! of sweeping only when the store is full.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -9,13 +13,34 @@ use std::time::{Duration, Instant};
 pub(crate) const LIFETIME: Duration = Duration::from_secs(600);
 /// The most pending items of each kind; past it new ones are refused until some expire.
 const CAPACITY: usize = 10_000;
+/// The most bytes the items of one store may hold (their text; see [`Weigh`]).
+const BUDGET: usize = 4 << 20;
 
-/// Items that expire, with a cap. Every item is taken at most once.
-pub(crate) struct Store<T> {
-    items: Mutex<HashMap<String, (Instant, T)>>,
+/// The bytes an item holds, roughly: the length of its text. Each store counts them against
+/// its budget, so that large fields cannot grow memory past it.
+pub(crate) trait Weigh {
+    /// The item's size in bytes.
+    fn weight(&self) -> usize;
 }
 
-/// The store is full of live items.
+/// Items that expire, with caps. Every item is taken at most once.
+pub(crate) struct Store<T> {
+    inner: Mutex<Inner<T>>,
+    capacity: usize,
+    budget: usize,
+    lifetime: Duration,
+}
+
+struct Inner<T> {
+    items: HashMap<String, (Instant, T)>,
+    /// Keys by insertion, with their insertion time: the front expires first. Keys of items
+    /// already taken stay until they reach the front (or a compaction).
+    order: VecDeque<(Instant, String)>,
+    /// The weight of the items and their keys.
+    bytes: usize,
+}
+
+/// The store is full of live items, in number or in bytes.
 #[derive(Debug)]
 pub(crate) struct Full;
 
@@ -27,40 +52,59 @@ pub(crate) enum Taken {
     Refused,
 }
 
-impl<T> Store<T> {
+impl<T: Weigh> Store<T> {
     pub(crate) fn new() -> Self {
+        Self::with_limits(CAPACITY, BUDGET, LIFETIME)
+    }
+
+    fn with_limits(capacity: usize, budget: usize, lifetime: Duration) -> Self {
         Store {
-            items: Mutex::new(HashMap::new()),
+            inner: Mutex::new(Inner {
+                items: HashMap::new(),
+                order: VecDeque::new(),
+                bytes: 0,
+            }),
+            capacity,
+            budget,
+            lifetime,
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, T)>> {
-        self.items.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<T>> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Keeps `value` under `key` for [`LIFETIME`].
     pub(crate) fn insert(&self, key: String, value: T) -> Result<(), Full> {
-        let mut items = self.lock();
-        if items.len() >= CAPACITY {
-            items.retain(|_, (at, _)| at.elapsed() < LIFETIME);
-            if items.len() >= CAPACITY {
-                return Err(Full);
-            }
+        let now = Instant::now();
+        let weight = key.len() + value.weight();
+        let mut inner = self.lock();
+        inner.sweep(now, self.lifetime);
+        if inner.items.len() >= self.capacity || inner.bytes + weight > self.budget {
+            return Err(Full);
         }
-        items.insert(key, (Instant::now(), value));
+        if inner.order.len() >= 2 * self.capacity {
+            inner.compact();
+        }
+        inner.bytes += weight;
+        inner.order.push_back((now, key.clone()));
+        if let Some((_, old)) = inner.items.insert(key.clone(), (now, value)) {
+            inner.bytes -= key.len() + old.weight();
+        }
         Ok(())
     }
 
     /// Removes and returns the item if `valid` accepts it; otherwise leaves it in place.
     pub(crate) fn take_if(&self, key: &str, valid: impl FnOnce(&T) -> bool) -> Result<T, Taken> {
-        let mut items = self.lock();
-        match items.get(key) {
+        let mut inner = self.lock();
+        match inner.items.get(key) {
             None => return Err(Taken::Missing),
             Some((_, value)) if !valid(value) => return Err(Taken::Refused),
             Some(_) => {}
         }
-        let (at, value) = items.remove(key).ok_or(Taken::Missing)?;
-        if at.elapsed() < LIFETIME {
+        let (at, value) = inner.items.remove(key).ok_or(Taken::Missing)?;
+        inner.bytes -= key.len() + value.weight();
+        if at.elapsed() < self.lifetime {
             Ok(value)
         } else {
             Err(Taken::Missing)
@@ -70,5 +114,104 @@ impl<T> Store<T> {
     /// Removes and returns the item, if it has not expired.
     pub(crate) fn take(&self, key: &str) -> Option<T> {
         self.take_if(key, |_| true).ok()
+    }
+
+    /// The number of items held and their bytes.
+    #[cfg(test)]
+    fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.items.len(), inner.bytes)
+    }
+}
+
+impl<T: Weigh> Inner<T> {
+    /// Drops the items that expired by `now`.
+    fn sweep(&mut self, now: Instant, lifetime: Duration) {
+        while let Some((at, _)) = self.order.front() {
+            if now.duration_since(*at) < lifetime {
+                break;
+            }
+            let Some((at, key)) = self.order.pop_front() else {
+                break;
+            };
+            // Only the item inserted at that instant: a key inserted again is younger.
+            if self.items.get(&key).is_some_and(|(held, _)| *held == at)
+                && let Some((_, value)) = self.items.remove(&key)
+            {
+                self.bytes -= key.len() + value.weight();
+            }
+        }
+    }
+
+    /// Forgets the queued keys of items already taken.
+    fn compact(&mut self) {
+        let items = &self.items;
+        self.order
+            .retain(|(at, key)| items.get(key).is_some_and(|(held, _)| held == at));
+    }
+}
+
+impl Weigh for String {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Weigh for Option<String> {
+    fn weight(&self) -> usize {
+        self.as_ref().map_or(0, String::len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pending_stores_are_bounded_in_bytes_not_only_in_number() {
+        let store = Store::with_limits(1_000, 100_000, LIFETIME);
+        let big = "x".repeat(10_000);
+        let mut kept = 0;
+        for i in 0..50 {
+            if store.insert(format!("k{i}"), big.clone()).is_ok() {
+                kept += 1;
+            }
+        }
+        assert_eq!(kept, 9, "ten items of 10 kB would pass a 100 kB budget");
+        let (count, bytes) = store.usage();
+        assert!(
+            count == 9 && bytes <= 100_000,
+            "{count} items, {bytes} bytes"
+        );
+        // A taken item gives its bytes back.
+        assert_eq!(store.take("k0").as_deref(), Some(big.as_str()));
+        assert!(store.insert("again".into(), big.clone()).is_ok());
+        assert!(store.take("k0").is_none(), "single use");
+    }
+
+    #[test]
+    fn taken_keys_do_not_pile_up_in_the_expiry_queue() {
+        let store = Store::with_limits(10, 1 << 20, LIFETIME);
+        for i in 0..1_000 {
+            store.insert(format!("k{i}"), String::new()).unwrap();
+            store.take(&format!("k{i}")).unwrap();
+        }
+        assert!(store.lock().order.len() <= 20);
+        assert_eq!(store.usage(), (0, 0));
+    }
+
+    #[test]
+    fn expired_items_are_swept_before_the_store_is_full() {
+        let store = Store::with_limits(1_000, 1 << 20, Duration::from_millis(30));
+        for i in 0..100 {
+            store.insert(format!("old{i}"), "x".repeat(1_000)).unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(60));
+        store.insert("new".into(), String::new()).unwrap();
+        assert_eq!(
+            store.usage(),
+            (1, 3),
+            "the expired items and their bytes are gone"
+        );
     }
 }

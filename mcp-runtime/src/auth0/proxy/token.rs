@@ -1,6 +1,8 @@
 //! `POST /token`: the authorization code and refresh token grants, exchanged at Auth0 with
 //! the application's credentials. The client's PKCE verifier passes through, so Auth0 checks
-//! it; Auth0's answer and status are relayed.
+//! it; Auth0's answer and status are relayed, except two things: its refresh token goes to
+//! the client sealed, bound to that client (another client cannot redeem it), and its
+//! `id_token`, whose audience is this proxy's own application, is not passed on.
 
 use std::sync::Arc;
 
@@ -11,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::limits::too_many_requests;
+use super::signing::ClientKey;
 use super::state::Proxy;
 use crate::web::form;
 use crate::web::response::{JsonBody, OAuthError};
@@ -58,6 +61,7 @@ pub(crate) async fn token(
         ("client_secret", upstream_secret),
     ];
     let issued;
+    let opened;
     match param("grant_type") {
         Some("authorization_code") => {
             let (Some(code), Some(verifier)) = (param("code"), param("code_verifier")) else {
@@ -74,19 +78,30 @@ pub(crate) async fn token(
                     "the code is unknown, expired or already used",
                 );
             };
-            if code.client_id != client_id {
+            if code.client != ClientKey::of(client_id) {
                 return error(
                     StatusCode::BAD_REQUEST,
                     "invalid_grant",
                     "the code was issued to another client",
                 );
             }
-            if param("redirect_uri").is_some_and(|uri| uri != code.redirect_uri) {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "the redirect_uri differs from the authorization request's",
-                );
+            match param("redirect_uri") {
+                // RFC 6749 section 4.1.3: required when the authorization request had one.
+                None if code.redirect.named => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        "send the redirect_uri of the authorization request",
+                    );
+                }
+                Some(uri) if uri != code.redirect.redirect_uri => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "the redirect_uri differs from the authorization request's",
+                    );
+                }
+                _ => {}
             }
             issued = code;
             upstream.extend([
@@ -97,16 +112,24 @@ pub(crate) async fn token(
             ]);
         }
         Some("refresh_token") => {
-            let Some(refresh_token) = param("refresh_token") else {
+            let Some(sealed) = param("refresh_token") else {
                 return error(
                     StatusCode::BAD_REQUEST,
                     "invalid_request",
                     "send the refresh_token",
                 );
             };
+            let Some(refresh_token) = proxy.signer.open_refresh_token(client_id, sealed) else {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "the refresh token is unknown here or was issued to another client",
+                );
+            };
+            opened = refresh_token;
             upstream.extend([
                 ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token),
+                ("refresh_token", opened.as_str()),
             ]);
             if let Some(scope) = param("scope") {
                 upstream.push(("scope", scope));
@@ -121,11 +144,11 @@ pub(crate) async fn token(
         }
     }
     upstream.push(("audience", &proxy.upstream.audience));
-    relay(&proxy, form::encode(upstream)).await
+    relay(&proxy, client_id, form::encode(upstream)).await
 }
 
-/// Sends the token request to Auth0 and relays its answer and status.
-async fn relay(proxy: &Proxy, body: String) -> Response {
+/// Sends the token request to Auth0 and relays its answer and status to `client_id`.
+async fn relay(proxy: &Proxy, client_id: &str, body: String) -> Response {
     let sent = proxy
         .http
         .post(proxy.upstream.token_url())
@@ -159,12 +182,19 @@ async fn relay(proxy: &Proxy, body: String) -> Response {
             "Auth0's answer was cut short or too large",
         );
     };
-    let Ok(answer) = serde_json::from_slice::<Value>(&bytes) else {
+    let Ok(mut answer) = serde_json::from_slice::<Value>(&bytes) else {
         return error(
             StatusCode::BAD_GATEWAY,
             "server_error",
             "Auth0 answered with something other than JSON",
         );
     };
+    if let Some(answer) = answer.as_object_mut() {
+        answer.remove("id_token");
+        if let Some(refresh_token) = answer.get("refresh_token").and_then(Value::as_str) {
+            let sealed = proxy.signer.seal_refresh_token(client_id, refresh_token);
+            answer.insert("refresh_token".into(), sealed.into());
+        }
+    }
     JsonBody::new(status, &answer).no_store().into_response()
 }

@@ -3,7 +3,8 @@
 //! its credentials. Also the one reading of `Accept`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use super::reply::HttpError;
 use crate::auth::caller::Auth;
 use crate::auth::resource::ResourceServer;
-use crate::web::url::strip_port;
+use crate::web::url::host_of;
 
 /// The host names a server answers to when none are configured.
 pub(crate) const LOOPBACK_HOSTS: &[&str] = &["localhost", "127.0.0.1", "[::1]"];
@@ -24,6 +25,8 @@ pub(crate) struct HostRules {
     pub(crate) allowed_hosts: Vec<String>,
     /// Whole origins, lowercase, besides those on an allowed host.
     pub(crate) allowed_origins: Vec<String>,
+    /// The warnings about refused requests: anyone can send those, so they are throttled.
+    warnings: WarnLimit,
 }
 
 impl Default for HostRules {
@@ -31,7 +34,33 @@ impl Default for HostRules {
         HostRules {
             allowed_hosts: LOOPBACK_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
             allowed_origins: Vec::new(),
+            warnings: WarnLimit::default(),
         }
+    }
+}
+
+/// How often a refused request may be logged.
+const WARN_PERIOD: Duration = Duration::from_secs(10);
+
+/// Lets one warning through each [`WARN_PERIOD`] and counts the others, so that a flood of
+/// refused requests cannot flood the log.
+#[derive(Default)]
+struct WarnLimit {
+    /// When the last warning was written, and how many were held back since.
+    last: Mutex<(Option<Instant>, u64)>,
+}
+
+impl WarnLimit {
+    /// `Some(held back)` when a warning may be written now.
+    fn allow(&self) -> Option<u64> {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, held) = &mut *last;
+        if at.is_some_and(|at| at.elapsed() < WARN_PERIOD) {
+            *held += 1;
+            return None;
+        }
+        *at = Some(Instant::now());
+        Some(std::mem::take(held))
     }
 }
 
@@ -57,7 +86,8 @@ impl HostRules {
         // An origin on an allowed host (any scheme and port) is the server's own site.
         origin
             .split_once("://")
-            .is_some_and(|(_, authority)| self.host_allowed(strip_port(authority)))
+            .and_then(|(_, authority)| host_of(authority))
+            .is_some_and(|host| self.host_allowed(host))
     }
 
     /// Refuses a request whose `Host` or `Origin` is not allowed. A function called first by
@@ -75,20 +105,29 @@ impl HostRules {
                 "Forbidden: the request has no Host header",
             ));
         };
-        if !self.host_allowed(strip_port(host)) {
-            tracing::warn!(host, "refused a request for a host that is not allowed");
+        if host_of(host).is_none_or(|name| !self.host_allowed(name)) {
+            if let Some(held_back) = self.warnings.allow() {
+                tracing::warn!(
+                    host,
+                    held_back,
+                    "refused a request for a host that is not allowed"
+                );
+            }
             return Err(HttpError::forbidden(format!(
                 "Forbidden: host `{}` is not allowed (see Server::allowed_hosts)",
-                strip_port(host)
+                host_of(host).unwrap_or("(malformed)")
             )));
         }
         if let Some(origin) = parts.headers.get(header::ORIGIN)
             && !origin.to_str().is_ok_and(|o| self.origin_allowed(o))
         {
-            tracing::warn!(
-                ?origin,
-                "refused a request from an origin that is not allowed"
-            );
+            if let Some(held_back) = self.warnings.allow() {
+                tracing::warn!(
+                    ?origin,
+                    held_back,
+                    "refused a request from an origin that is not allowed"
+                );
+            }
             return Err(HttpError::forbidden(
                 "Forbidden: this Origin is not allowed (see Server::allowed_origins)",
             ));
