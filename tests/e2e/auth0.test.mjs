@@ -170,7 +170,8 @@ describe('auth0_proxy: this server as an OAuth proxy in front of an Auth0-like t
     assert.match(page.headers.get('content-security-policy'), /frame-ancestors 'none'/);
     const html = await page.text();
     assert.match(html, /&lt;script&gt;Evil&lt;\/script&gt;/);
-    assert.match(html, /http:\/\/127\.0\.0\.1:9\/a/);
+    // The parsed URL, its host highlighted.
+    assert.match(html, /http:\/\/<strong>127\.0\.0\.1<\/strong>:9\/a/);
     const txn = html.match(/name="txn" value="([^"]+)"/)[1];
     // Without the cookie set with the page (a cross-site POST), the consent is refused.
     const forged = await fetch(`${base}/authorize/consent`, {

@@ -22,6 +22,8 @@ const CLIENT_SECRET_VARS: &[&str] = &["AUTH0_CLIENT_SECRET"];
 /// A PEM certificate the proxy trusts when it fetches client metadata documents: for tests
 /// and development.
 const CLIENT_METADATA_CA_VAR: &str = "MCP_CLIENT_METADATA_CA_FILE";
+/// Whether a reverse proxy's `Forwarded` / `X-Forwarded-For` names the client.
+const TRUST_FORWARDED_VAR: &str = "MCP_TRUST_FORWARDED";
 
 /// Settings of `oauth = auth0` and `oauth = auth0_proxy`: the tenant, the API, and for the
 /// proxy the Regular Web Application's credentials.
@@ -45,6 +47,8 @@ pub struct Auth0Config {
     pub(crate) upstream_scopes: Vec<String>,
     pub(crate) verify_jwt: bool,
     pub(crate) rate_limit_per_minute: u32,
+    /// The client's address comes from `Forwarded` / `X-Forwarded-For`.
+    pub(crate) trust_forwarded: bool,
     /// The development issuer these settings point at, kept running as long as they live.
     pub(crate) dev_issuer: Option<Arc<DevIssuer>>,
     /// A certificate trusted for client metadata documents besides the system's roots.
@@ -98,6 +102,7 @@ impl Auth0Config {
                 .to_vec(),
             verify_jwt: true,
             rate_limit_per_minute: 600,
+            trust_forwarded: false,
             dev_issuer: None,
             client_metadata_root: None,
         }
@@ -135,9 +140,22 @@ impl Auth0Config {
     }
 
     /// How many requests a minute each of the proxy's `/register`, `/authorize` and `/token`
-    /// accepts (600 by default, in bursts of up to a tenth of that); past it they answer 429.
+    /// accepts from one client address, and `/authorize` and `/token` for one client id (600
+    /// by default, in bursts of up to a tenth of that); past it they answer 429 with
+    /// `Retry-After`. See [`trust_forwarded_headers`](Self::trust_forwarded_headers) behind a
+    /// reverse proxy.
     pub fn rate_limit(mut self, requests_per_minute: u32) -> Self {
         self.rate_limit_per_minute = requests_per_minute.max(1);
+        self
+    }
+
+    /// Reads the client's address, for the rate limits, from the right-most entry of
+    /// `Forwarded` (or `X-Forwarded-For`) instead of the connection: set it only when a
+    /// reverse proxy that writes that header stands in front of the server, since otherwise
+    /// clients could pick their own address. `MCP_TRUST_FORWARDED=true` sets it from the
+    /// environment.
+    pub fn trust_forwarded_headers(mut self) -> Self {
+        self.trust_forwarded = true;
         self
     }
 
@@ -190,6 +208,7 @@ impl Auth0Config {
     /// | `AUTH0_AUDIENCE` (or `MCP_USE_OAUTH_AUTH0_AUDIENCE`) | required |
     /// | `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` | required by `oauth = auth0_proxy` |
     /// | `MCP_CLIENT_METADATA_CA_FILE` | optional, tests and development: see [`client_metadata_trust_root`](Self::client_metadata_trust_root) |
+    /// | `MCP_TRUST_FORWARDED` | optional, `true` behind a reverse proxy: see [`trust_forwarded_headers`](Self::trust_forwarded_headers) |
     ///
     /// The error names every missing variable; which ones a server needs is decided by its
     /// `#[mcp_server(oauth = ...)]` when it is built.
@@ -230,6 +249,11 @@ impl Auth0Config {
         let mut config = Auth0Config::new(domain, audience);
         config.client_id = client_id;
         config.client_secret = client_secret;
+        config.trust_forwarded = std::env::var(TRUST_FORWARDED_VAR).is_ok_and(|v| {
+            ["1", "true", "yes"]
+                .iter()
+                .any(|t| v.trim().eq_ignore_ascii_case(t))
+        });
         Ok(config.with_trust_root_from_env())
     }
 

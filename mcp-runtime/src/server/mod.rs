@@ -21,6 +21,7 @@ use crate::error::Result;
 use crate::prompt::handler::PromptSet;
 use crate::resource::handler::ResourceSet;
 use crate::tool::handler::ToolSet;
+use crate::transport::http::connections::ConnectionLimits;
 use crate::transport::http::{self, HttpConfig};
 use mode::{Auth0, Auth0Proxy, Authenticated, Jwt, NoAuth, OAuthMode};
 use notifier::Notifier;
@@ -112,6 +113,7 @@ pub struct Server<M: OAuthMode = NoAuth> {
     http: HttpConfig,
     oauth: OAuthSettings,
     shutdown_timeout: Duration,
+    connections: ConnectionLimits,
     _mode: PhantomData<fn() -> M>,
 }
 
@@ -119,7 +121,6 @@ pub struct Server<M: OAuthMode = NoAuth> {
 pub(crate) struct Built {
     pub(crate) router: axum::Router,
     pub(crate) authorization_server: Option<String>,
-    pub(crate) verification_off: bool,
 }
 
 impl<M: OAuthMode> Server<M> {
@@ -139,6 +140,7 @@ impl<M: OAuthMode> Server<M> {
             http: HttpConfig::default(),
             oauth: OAuthSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
+            connections: ConnectionLimits::default(),
             _mode: PhantomData,
         }
     }
@@ -254,6 +256,30 @@ impl<M: OAuthMode> Server<M> {
         self
     }
 
+    /// How long [`serve`](Self::serve) lets a client take to send a request's headers, and
+    /// how long a kept-alive connection may stay idle (10 seconds by default). A client that
+    /// is slower loses its connection.
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.header_timeout = timeout;
+        self
+    }
+
+    /// How long [`serve`](Self::serve) lets a client take to send a request's body (30
+    /// seconds by default); a slower one gets 408 Request Timeout.
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.connections.body_timeout = timeout;
+        self
+    }
+
+    /// The most connections [`serve`](Self::serve) keeps open at once (512 by default);
+    /// further ones wait until one closes. Each open session's stream holds one. Keep it
+    /// below the process's file descriptor limit (`ulimit -n`), with room for the server's
+    /// own connections to Auth0.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.connections.max_connections = max.max(1);
+        self
+    }
+
     /// The handle that ends this server's open session streams, for an application that
     /// serves its [`router`](Self::router) itself with a graceful shutdown (see
     /// [`ShutdownHandle`]).
@@ -295,7 +321,6 @@ impl<M: OAuthMode> Server<M> {
         Built {
             router,
             authorization_server,
-            verification_off,
         }
     }
 }

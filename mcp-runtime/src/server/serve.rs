@@ -1,12 +1,11 @@
 //! Serving on an address: bind, announce, serve until the shutdown signal, then give the
 //! requests in flight their time to finish.
 
-use std::net::SocketAddr;
-
 use super::mode::OAuthMode;
 use super::shutdown::shutdown_signal;
 use super::{Built, Server};
 use crate::error::{Error, Result};
+use crate::transport::http::connections;
 use crate::web::url::check_url;
 
 /// Where [`Server::serve_from_env`] listens when `PORT` is not set.
@@ -17,13 +16,23 @@ impl<M: OAuthMode> Server<M> {
     /// then finishes the requests in flight.
     ///
     /// A server with OAuth whose public URL is not set is reached at `http://{addr}`.
-    pub async fn serve(mut self, addr: &str) -> Result<()> {
+    pub async fn serve(self, addr: &str) -> Result<()> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| Error::Bind {
                 addr: addr.to_owned(),
                 source,
             })?;
+        self.serve_on(listener).await
+    }
+
+    /// [`serve`](Self::serve) on a listener the application bound itself (port 0 for a free
+    /// port, a socket handed over by the system).
+    ///
+    /// Every connection has the limits of [`header_timeout`](Self::header_timeout),
+    /// [`body_timeout`](Self::body_timeout) and [`max_connections`](Self::max_connections),
+    /// and every request its peer's address.
+    pub async fn serve_on(mut self, listener: tokio::net::TcpListener) -> Result<()> {
         let local = listener.local_addr()?;
         let verification_off = self
             .oauth
@@ -51,10 +60,10 @@ impl<M: OAuthMode> Server<M> {
         let url = format!("{public_url}{}", self.http.path);
         let shutdown = self.shutdown_handle();
         let deadline = self.shutdown_timeout;
+        let limits = self.connections;
         let Built {
             router,
             authorization_server,
-            verification_off,
         } = self.build()?;
         let authorization =
             authorization_server.unwrap_or_else(|| "none: no authentication".into());
@@ -80,22 +89,8 @@ impl<M: OAuthMode> Server<M> {
                 std::future::pending::<()>().await;
             }
         };
-        // Without signature checks, every request's peer address is checked (loopback
-        // only), so the connection's address goes with each request.
-        let served = async {
-            if verification_off {
-                let service = router.into_make_service_with_connect_info::<SocketAddr>();
-                axum::serve(listener, service)
-                    .with_graceful_shutdown(signal)
-                    .await
-            } else {
-                axum::serve(listener, router)
-                    .with_graceful_shutdown(signal)
-                    .await
-            }
-        };
         tokio::select! {
-            result = served => result?,
+            () = connections::serve(listener, router, limits, signal) => {}
             () = abandon => tracing::warn!(
                 "requests still in flight {} seconds after the shutdown signal were abandoned",
                 deadline.as_secs()

@@ -693,7 +693,8 @@ export function parseForms(html) {
   return forms;
 }
 
-function storeCookies(jar, origin, res) {
+/** Keeps the cookies that `res` (from `origin`) sets in `jar`, as a browser would. */
+export function storeCookies(jar, origin, res) {
   const list = res.headers.getSetCookie?.() ?? [];
   if (!list.length) return;
   if (!jar.has(origin)) jar.set(origin, new Map());
@@ -716,7 +717,8 @@ function storeCookies(jar, origin, res) {
   }
 }
 
-function cookieHeader(jar, origin) {
+/** The Cookie header a browser with `jar` sends to `origin` (undefined when it has none). */
+export function cookieHeader(jar, origin) {
   const cookies = jar.get(origin);
   if (!cookies?.size) return undefined;
   return [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');

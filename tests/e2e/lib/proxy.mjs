@@ -10,11 +10,19 @@ export const AUDIENCE = 'https://documents.example/api';
 
 /**
  * Starts the fake tenant, then `auth0_proxy` in front of it with `env` added to its
- * environment. Returns { fake, server, base, stop }.
+ * environment. Returns { fake, server, base, local, stop }: `base` is the URL clients and
+ * browsers use (the public URL), `local` where the proxy really listens
+ * (http://127.0.0.1:<port>); they are the same unless `publicUrl` is given.
+ *
+ * opts:
+ *   publicUrl  (port) => the server's public URL, e.g. `https://localhost:${port}`: the proxy
+ *              gets it as MCP_PUBLIC_URL and the tenant allows `${publicUrl}/oauth/callback`.
+ *              Nothing listens there with TLS: the test maps it to `local` itself.
  */
-export async function startProxyWithTenant(env = {}) {
+export async function startProxyWithTenant(env = {}, { publicUrl } = {}) {
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const local = `http://127.0.0.1:${port}`;
+  const base = publicUrl ? publicUrl(port).replace(/\/+$/, '') : local;
   const fake = await startFakeAuth0({
     audience: AUDIENCE,
     clientId: 'regular-web-app',
@@ -29,6 +37,7 @@ export async function startProxyWithTenant(env = {}) {
       AUTH0_CLIENT_ID: 'regular-web-app',
       AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
       AUTH0_AUDIENCE: AUDIENCE,
+      ...(publicUrl ? { MCP_PUBLIC_URL: base } : {}),
       ...env,
     });
   } catch (e) {
@@ -39,6 +48,7 @@ export async function startProxyWithTenant(env = {}) {
     fake,
     server,
     base,
+    local,
     async stop() {
       await server.stop();
       await fake.stop();

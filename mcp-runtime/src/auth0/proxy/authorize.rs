@@ -8,11 +8,12 @@ use std::sync::Arc;
 use aws_lc_rs::digest;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::cookies::{self, CONSENT};
-use super::limits::too_many_requests;
+use super::limits::{Endpoint, too_many_requests};
 use super::pages;
 use super::signing::{Client, ClientKey};
 use super::state::{ConsentRequest, Pending, Proxy, Return};
@@ -31,13 +32,15 @@ pub(crate) const MAX_SCOPE: usize = 1024;
 /// `GET /authorize`.
 pub(crate) async fn authorize(
     State(proxy): State<Arc<Proxy>>,
-    headers: HeaderMap,
+    parts: Parts,
     RawQuery(query): RawQuery,
 ) -> Response {
-    if !proxy.limits.authorize.allow() {
+    let headers = &parts.headers;
+    let params = form::parse(query.unwrap_or_default().as_bytes());
+    let client_id = params.get("client_id").map(String::as_str);
+    if !proxy.limits.allow(Endpoint::Authorize, &parts, client_id) {
         return too_many_requests(false);
     }
-    let params = form::parse(query.unwrap_or_default().as_bytes());
     let Some(client_id) = params.get("client_id") else {
         return pages::error(
             StatusCode::BAD_REQUEST,
@@ -75,7 +78,7 @@ pub(crate) async fn authorize(
         );
     }
     let key = ClientKey::of(client_id);
-    let consents = proxy.signer.consents(proxy.cookies.get(&headers, CONSENT));
+    let consents = proxy.signer.consents(proxy.cookies.get(headers, CONSENT));
     // Errors go back to the client's redirect URI only once the user has consented to being
     // sent there for this client; before that they are a page here, so that anyone who
     // registers a client cannot use this server as an open redirector.

@@ -1,80 +1,146 @@
-//! Rate limits of the proxy's endpoints: a token bucket each.
+//! Rate limits of the proxy's endpoints, per client address and per client id (GCRA, with
+//! `governor`): one noisy client, or one address sending junk, cannot lock everyone else out.
 
-use std::sync::Mutex;
-use std::time::Instant;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::num::NonZeroU32;
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::pages;
+use super::signing::ClientKey;
 use crate::web::response::OAuthError;
 
-/// A token bucket: `capacity` requests at once, refilled at `per_second`.
-pub(crate) struct RateLimit {
-    capacity: f64,
-    per_second: f64,
-    state: Mutex<(f64, Instant)>,
+/// The endpoints that are limited.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) enum Endpoint {
+    Register,
+    Authorize,
+    Token,
 }
 
-impl RateLimit {
-    /// `per_minute` requests a minute, in bursts of up to a tenth of that.
-    pub(crate) fn per_minute(per_minute: u32) -> Self {
-        let capacity = f64::from((per_minute / 10).max(1));
-        RateLimit {
-            capacity,
-            per_second: f64::from(per_minute) / 60.0,
-            state: Mutex::new((capacity, Instant::now())),
-        }
-    }
-
-    /// Takes one request's token; false when the bucket is empty.
-    pub(crate) fn allow(&self) -> bool {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let (tokens, last) = &mut *state;
-        *tokens = (*tokens + last.elapsed().as_secs_f64() * self.per_second).min(self.capacity);
-        *last = Instant::now();
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
+/// Past this many tracked keys, the ones whose limit has recovered are forgotten.
+const MAX_KEYS: usize = 10_000;
 
 /// The rate limits of the proxy's endpoints.
 pub(crate) struct Limits {
-    pub(crate) register: RateLimit,
-    pub(crate) authorize: RateLimit,
-    pub(crate) token: RateLimit,
+    by_address: DefaultKeyedRateLimiter<(Endpoint, IpAddr)>,
+    by_client: DefaultKeyedRateLimiter<(Endpoint, ClientKey)>,
+    /// Whether the client's address is read from `Forwarded` / `X-Forwarded-For` (set by
+    /// a reverse proxy in front of this server), instead of the connection's.
+    trust_forwarded: bool,
 }
 
 impl Limits {
-    /// `per_minute` requests a minute for each endpoint.
-    pub(crate) fn per_minute(per_minute: u32) -> Self {
+    /// `per_minute` requests a minute to each endpoint from one address, and as many for one
+    /// client id, in bursts of up to a tenth of that.
+    pub(crate) fn per_minute(per_minute: u32, trust_forwarded: bool) -> Self {
+        let rate = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new((per_minute / 10).max(1)).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_minute(rate).allow_burst(burst);
         Limits {
-            register: RateLimit::per_minute(per_minute),
-            authorize: RateLimit::per_minute(per_minute),
-            token: RateLimit::per_minute(per_minute),
+            by_address: RateLimiter::keyed(quota),
+            by_client: RateLimiter::keyed(quota),
+            trust_forwarded,
         }
+    }
+
+    /// Takes one request's place for `endpoint`, from the request's address and, when it
+    /// names one, its client; false when either is over its limit.
+    pub(crate) fn allow(&self, endpoint: Endpoint, parts: &Parts, client_id: Option<&str>) -> bool {
+        let address = client_address(parts, self.trust_forwarded);
+        let allowed = self.by_address.check_key(&(endpoint, address)).is_ok()
+            && client_id.is_none_or(|id| {
+                self.by_client
+                    .check_key(&(endpoint, ClientKey::of(id)))
+                    .is_ok()
+            });
+        if self.by_address.len() > MAX_KEYS {
+            self.by_address.retain_recent();
+        }
+        if self.by_client.len() > MAX_KEYS {
+            self.by_client.retain_recent();
+        }
+        allowed
     }
 }
 
-/// 429: an OAuth error for the JSON endpoints, a page for the browser; both say when to
-/// try again.
+/// The client's address: the connection's, or with `trust_forwarded` the one the reverse
+/// proxy in front recorded last (the right-most; the ones before it are the client's to
+/// write). An IPv6 address counts by its /64, which one client usually holds whole. Without
+/// either, all such requests share one limit.
+fn client_address(parts: &Parts, trust_forwarded: bool) -> IpAddr {
+    let forwarded = trust_forwarded
+        .then(|| forwarded_for(&parts.headers))
+        .flatten();
+    let address = forwarded.or_else(|| {
+        parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip())
+    });
+    match address {
+        Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(Ipv6Addr::from(prefix))
+            }
+        },
+        Some(v4) => v4,
+        None => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
+    }
+}
+
+/// The right-most address of `Forwarded` (RFC 7239) or, without it, of `X-Forwarded-For`.
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    let last = |name: header::HeaderName| {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .map(str::trim)
+            .map(str::to_owned)
+    };
+    if let Some(element) = last(header::FORWARDED) {
+        let node = element.split(';').find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            key.eq_ignore_ascii_case("for")
+                .then(|| value.trim_matches('"').to_owned())
+        })?;
+        // `for="[2001:db8::1]:4711"` or `for=192.0.2.60:80` or `for=192.0.2.60`.
+        let host = match node.strip_prefix('[') {
+            Some(rest) => rest.split(']').next()?.to_owned(),
+            None => node.split(':').next()?.to_owned(),
+        };
+        return host.parse().ok();
+    }
+    last(header::HeaderName::from_static("x-forwarded-for"))?
+        .parse()
+        .ok()
+}
+
+/// 429 with `Retry-After` (RFC 6585): an OAuth error for the JSON endpoints, whose code is
+/// RFC 6749's for a server that cannot take the request now, `temporarily_unavailable`; a
+/// page for the browser.
 pub(crate) fn too_many_requests(json: bool) -> Response {
     if json {
         return OAuthError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "temporarily_unavailable",
-            "too many requests; try again shortly",
+            "too many requests from this client; try again shortly",
         )
         .retry_after(RETRY_AFTER)
         .into_response();
     }
     let mut page = pages::error(
         StatusCode::TOO_MANY_REQUESTS,
-        "Too many sign-ins right now. Try again in a minute.",
+        "Too many sign-ins from here right now. Try again in a minute.",
     );
     page.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER));
@@ -83,3 +149,78 @@ pub(crate) fn too_many_requests(json: bool) -> Response {
 
 /// Seconds until a client that was refused may try again.
 const RETRY_AFTER: &str = "10";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn parts(peer: &str, headers: &[(&str, &str)]) -> Parts {
+        let mut request = Request::builder();
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let (mut parts, ()) = request.body(()).unwrap().into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        parts
+    }
+
+    #[test]
+    fn rate_limits_are_per_client_address_and_per_client_id() {
+        let limits = Limits::per_minute(60, false);
+        let junk = parts("203.0.113.7:1000", &[]);
+        let good = parts("198.51.100.1:1000", &[]);
+        let refused = (0..50)
+            .filter(|_| !limits.allow(Endpoint::Register, &junk, None))
+            .count();
+        assert!(
+            refused >= 40,
+            "the flooding address is limited ({refused} refused)"
+        );
+        assert!(
+            limits.allow(Endpoint::Register, &good, None),
+            "another address is not"
+        );
+        assert!(
+            limits.allow(Endpoint::Token, &junk, None),
+            "nor another endpoint"
+        );
+        // One client id from many addresses is limited too.
+        let refused = (0..50)
+            .filter(|i| {
+                let from = parts(&format!("192.0.2.{i}:1"), &[]);
+                !limits.allow(Endpoint::Token, &from, Some("client-a"))
+            })
+            .count();
+        assert!(refused >= 40, "{refused}");
+        assert!(limits.allow(Endpoint::Token, &good, Some("client-b")));
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_when_trusted() {
+        let behind = parts(
+            "10.0.0.1:1",
+            &[("forwarded", "for=192.0.2.1, for=\"[2001:db8::1]:4711\"")],
+        );
+        assert_eq!(
+            client_address(&behind, true),
+            "2001:db8::".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_address(&behind, false),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        let xff = parts("10.0.0.1:1", &[("x-forwarded-for", "1.1.1.1, 192.0.2.9")]);
+        assert_eq!(
+            client_address(&xff, true),
+            "192.0.2.9".parse::<IpAddr>().unwrap()
+        );
+        let garbage = parts("10.0.0.1:1", &[("x-forwarded-for", "nonsense")]);
+        assert_eq!(
+            client_address(&garbage, true),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
+    }
+}

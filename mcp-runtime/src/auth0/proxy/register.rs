@@ -6,10 +6,11 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::limits::too_many_requests;
+use super::limits::{Endpoint, too_many_requests};
 use super::signing::Client;
 use super::state::Proxy;
 use crate::auth::caller::now;
@@ -21,8 +22,12 @@ fn invalid(error: &'static str, description: &'static str) -> Response {
     OAuthError::new(StatusCode::BAD_REQUEST, error, description).into_response()
 }
 
-pub(crate) async fn register(State(proxy): State<Arc<Proxy>>, body: Bytes) -> Response {
-    if !proxy.limits.register.allow() {
+pub(crate) async fn register(
+    State(proxy): State<Arc<Proxy>>,
+    parts: Parts,
+    body: Bytes,
+) -> Response {
+    if !proxy.limits.allow(Endpoint::Register, &parts, None) {
         return too_many_requests(true);
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {

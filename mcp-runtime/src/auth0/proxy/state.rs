@@ -115,7 +115,7 @@ impl Proxy {
         http: reqwest::Client,
     ) -> Self {
         Proxy {
-            limits: Limits::per_minute(upstream.rate_limit_per_minute),
+            limits: Limits::per_minute(upstream.rate_limit_per_minute, upstream.trust_forwarded),
             signer: Signer::from_secret(&upstream_client.1),
             cookies: Cookies::for_base(&settings.base),
             upstream,

@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::limits::too_many_requests;
+use super::limits::{Endpoint, too_many_requests};
 use super::signing::ClientKey;
 use super::state::Proxy;
 use crate::web::form;
@@ -23,15 +24,9 @@ fn error(status: StatusCode, error: &'static str, description: &'static str) -> 
     OAuthError::new(status, error, description).into_response()
 }
 
-pub(crate) async fn token(
-    State(proxy): State<Arc<Proxy>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if !proxy.limits.token.allow() {
-        return too_many_requests(true);
-    }
-    let content_type = headers
+pub(crate) async fn token(State(proxy): State<Arc<Proxy>>, parts: Parts, body: Bytes) -> Response {
+    let content_type = parts
+        .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
@@ -44,6 +39,12 @@ pub(crate) async fn token(
     }
     let form = form::parse(&body);
     let param = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    if !proxy
+        .limits
+        .allow(Endpoint::Token, &parts, param("client_id"))
+    {
+        return too_many_requests(true);
+    }
     let Some(client_id) = param("client_id") else {
         return error(
             StatusCode::UNAUTHORIZED,

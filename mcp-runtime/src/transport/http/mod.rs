@@ -2,6 +2,7 @@
 //! resource metadata beside it.
 
 pub(crate) mod admission;
+pub(crate) mod connections;
 pub(crate) mod modern;
 pub(crate) mod reply;
 pub(crate) mod sessions;
@@ -119,9 +120,17 @@ async fn protected_resource_metadata(State(shared): State<Arc<Shared>>) -> Respo
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
 async fn read_body(body: Body, limit: usize) -> Result<Bytes, Response> {
     axum::body::to_bytes(body, limit).await.map_err(|err| {
-        let too_large = std::error::Error::source(&err)
-            .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
-        if too_large {
+        let source = std::error::Error::source(&err);
+        let too_large =
+            source.is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+        if source.is_some_and(connections::is_body_timeout) {
+            HttpError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                code::INVALID_REQUEST,
+                "Request Timeout: the body was not sent in time",
+            )
+            .into_response()
+        } else if too_large {
             HttpError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 code::INVALID_REQUEST,
