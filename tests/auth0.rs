@@ -319,3 +319,48 @@ async fn the_consent_page_says_what_each_permission_means_and_trusts_nothing_it_
     assert!(policy.contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-frame-options"], "DENY");
 }
+
+#[tokio::test]
+async fn rate_limits_are_per_client_address_so_junk_from_one_does_not_lock_out_another() {
+    let domain = closed_port().await;
+    let app = Proxied
+        .into_server()
+        .auth0(
+            Auth0Config::new(&domain, "https://api.example.com")
+                .client("id", "secret")
+                .rate_limit(60),
+        )
+        .public_url("http://127.0.0.1:3000")
+        .router()
+        .unwrap();
+    let register = |peer: &str| {
+        let mut request = Request::post("/register")
+            .header("content-type", "application/json")
+            .body(Body::from(r#"{"redirect_uris":["http://127.0.0.1:9/cb"]}"#))
+            .unwrap();
+        let addr: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(mcp_runtime::axum::extract::ConnectInfo(addr));
+        request
+    };
+    let mut refused = None;
+    for _ in 0..200 {
+        let response = app
+            .clone()
+            .oneshot(register("203.0.113.7:4000"))
+            .await
+            .unwrap();
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(response);
+        }
+    }
+    let refused = refused.expect("200 registrations a moment from one address were all taken");
+    assert_eq!(refused.headers()["retry-after"], "10");
+    let body: Value =
+        serde_json::from_slice(&refused.into_body().collect().await.unwrap().to_bytes()).unwrap();
+    assert_eq!(body["error"], "temporarily_unavailable", "{body}");
+    // Another address registers at once.
+    let (status, _) = send(&app, register("198.51.100.1:4000")).await;
+    assert_eq!(status, StatusCode::CREATED);
+}

@@ -180,6 +180,85 @@ async fn protocol_version_header_is_checked() {
 }
 
 #[tokio::test]
+async fn a_host_with_anything_but_a_numeric_port_is_refused() {
+    let app = TestServer.router();
+    for host in [
+        "localhost:5101:evil",
+        "localhost:",
+        "127.0.0.1:abc",
+        "[::1]x",
+    ] {
+        let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
+        request.headers_mut().insert("host", host.parse().unwrap());
+        assert_eq!(
+            send(&app, request).await.status,
+            StatusCode::FORBIDDEN,
+            "{host}"
+        );
+    }
+    for origin in ["http://localhost:1:evil.example", "http://localhost:x"] {
+        let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
+        request
+            .headers_mut()
+            .insert("origin", origin.parse().unwrap());
+        assert_eq!(
+            send(&app, request).await.status,
+            StatusCode::FORBIDDEN,
+            "{origin}"
+        );
+    }
+}
+
+/// A log writer that keeps every line, for the test below.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn refused_host_and_origin_warnings_are_rate_limited() {
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let _guard = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish()
+        .set_default();
+    let app = TestServer.router();
+    for i in 0..200 {
+        let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
+        if i % 2 == 0 {
+            request
+                .headers_mut()
+                .insert("host", "evil.example.com".parse().unwrap());
+        } else {
+            request
+                .headers_mut()
+                .insert("origin", "http://evil.example.com".parse().unwrap());
+        }
+        assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
+    }
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let warnings = log
+        .lines()
+        .filter(|l| l.contains("refused a request"))
+        .count();
+    assert_eq!(
+        warnings, 1,
+        "200 refusals in a moment are one warning:\n{log}"
+    );
+}
+
+#[tokio::test]
 async fn foreign_hosts_and_origins_are_refused() {
     let app = TestServer.router();
     let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);

@@ -24,6 +24,8 @@ const CLIENT_SECRET_VARS: &[&str] = &["AUTH0_CLIENT_SECRET"];
 const CLIENT_METADATA_CA_VAR: &str = "MCP_CLIENT_METADATA_CA_FILE";
 /// Whether a reverse proxy's `Forwarded` / `X-Forwarded-For` names the client.
 const TRUST_FORWARDED_VAR: &str = "MCP_TRUST_FORWARDED";
+/// The proxy's rate limit, requests a minute.
+const RATE_LIMIT_VAR: &str = "MCP_RATE_LIMIT_PER_MINUTE";
 
 /// Settings of `oauth = auth0` and `oauth = auth0_proxy`: the tenant, the API, and for the
 /// proxy the Regular Web Application's credentials.
@@ -49,6 +51,8 @@ pub struct Auth0Config {
     pub(crate) rate_limit_per_minute: u32,
     /// The client's address comes from `Forwarded` / `X-Forwarded-For`.
     pub(crate) trust_forwarded: bool,
+    /// Optional variables whose values did not parse, said when the server is built.
+    env_problems: Vec<String>,
     /// The development issuer these settings point at, kept running as long as they live.
     pub(crate) dev_issuer: Option<Arc<DevIssuer>>,
     /// A certificate trusted for client metadata documents besides the system's roots.
@@ -103,6 +107,7 @@ impl Auth0Config {
             verify_jwt: true,
             rate_limit_per_minute: 600,
             trust_forwarded: false,
+            env_problems: Vec::new(),
             dev_issuer: None,
             client_metadata_root: None,
         }
@@ -183,10 +188,30 @@ impl Auth0Config {
         }
     }
 
-    /// `MCP_CLIENT_METADATA_CA_FILE`, if set.
-    fn with_trust_root_from_env(mut self) -> Self {
+    /// The optional variables: `MCP_CLIENT_METADATA_CA_FILE`, `MCP_TRUST_FORWARDED`,
+    /// `MCP_RATE_LIMIT_PER_MINUTE`. A value that does not parse is reported when the server
+    /// is built.
+    fn with_options_from_env(mut self) -> Self {
         if let Some(path) = std::env::var_os(CLIENT_METADATA_CA_VAR).filter(|v| !v.is_empty()) {
             self.client_metadata_root = Some(TrustRoot::File(path.into()));
+        }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        if let Some(value) = var(TRUST_FORWARDED_VAR) {
+            match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => self.trust_forwarded = true,
+                "0" | "false" | "no" => self.trust_forwarded = false,
+                _ => self.env_problems.push(format!(
+                    "{TRUST_FORWARDED_VAR} `{value}` is neither true nor false: set it to true behind a reverse proxy that writes Forwarded or X-Forwarded-For, or unset it"
+                )),
+            }
+        }
+        if let Some(value) = var(RATE_LIMIT_VAR) {
+            match value.trim().parse::<u32>() {
+                Ok(limit) if limit > 0 => self.rate_limit_per_minute = limit,
+                _ => self.env_problems.push(format!(
+                    "{RATE_LIMIT_VAR} `{value}` is not a number of requests a minute: set it to a whole number above 0, or unset it for 600"
+                )),
+            }
         }
         self
     }
@@ -209,6 +234,7 @@ impl Auth0Config {
     /// | `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` | required by `oauth = auth0_proxy` |
     /// | `MCP_CLIENT_METADATA_CA_FILE` | optional, tests and development: see [`client_metadata_trust_root`](Self::client_metadata_trust_root) |
     /// | `MCP_TRUST_FORWARDED` | optional, `true` behind a reverse proxy: see [`trust_forwarded_headers`](Self::trust_forwarded_headers) |
+    /// | `MCP_RATE_LIMIT_PER_MINUTE` | optional, 600 by default: see [`rate_limit`](Self::rate_limit) |
     ///
     /// The error names every missing variable; which ones a server needs is decided by its
     /// `#[mcp_server(oauth = ...)]` when it is built.
@@ -249,12 +275,7 @@ impl Auth0Config {
         let mut config = Auth0Config::new(domain, audience);
         config.client_id = client_id;
         config.client_secret = client_secret;
-        config.trust_forwarded = std::env::var(TRUST_FORWARDED_VAR).is_ok_and(|v| {
-            ["1", "true", "yes"]
-                .iter()
-                .any(|t| v.trim().eq_ignore_ascii_case(t))
-        });
-        Ok(config.with_trust_root_from_env())
+        Ok(config.with_options_from_env())
     }
 
     /// [`from_env`](Self::from_env), or, when no Auth0 variable at all is set, the built-in
@@ -270,7 +291,7 @@ impl Auth0Config {
         match Self::from_env() {
             Ok(config) => Ok(config),
             Err(missing) if missing.none_set => {
-                let config = Self::dev_issuer().await?.with_trust_root_from_env();
+                let config = Self::dev_issuer().await?.with_options_from_env();
                 tracing::warn!(
                     "No Auth0 settings ({}): using the built-in DEVELOPMENT issuer at {} with test users \
                      alice and bob. Anyone can sign in as anyone: never use it in production.",
@@ -325,6 +346,9 @@ impl Auth0Config {
 
     /// Checks the settings that both modes need.
     pub(crate) fn validate(&self) -> Result<(), Error> {
+        if let Some(problem) = self.env_problems.first() {
+            return Err(Error::Config(problem.clone()));
+        }
         check_url(&self.base).map_err(|why| {
             Error::Config(format!(
                 "AUTH0_DOMAIN `{}` {why} (see {README_SECTION})",

@@ -99,14 +99,17 @@ function capture(stream, sink, label, name) {
  * Start example `exampleName` with PORT set to a free port and wait until the
  * port accepts TCP connections.
  *
+ * `opts.maxOpenFiles` runs the binary under that limit of open file descriptors
+ * (`ulimit -n`, through /bin/sh, which then execs it: `child.pid` is the server's).
+ *
  * @param {string} exampleName  file name under target/debug/examples
  * @param {Record<string,string>} [env]  extra environment (PORT here wins over the free port)
- * @param {{timeoutMs?: number, args?: string[], path?: string}} [opts]
+ * @param {{timeoutMs?: number, args?: string[], path?: string, maxOpenFiles?: number}} [opts]
  * @returns {Promise<{url: string, port: number, child: import('node:child_process').ChildProcess,
  *                    stdout: () => string, stderr: () => string, stop: () => Promise<void>}>}
  */
 export async function startServer(exampleName, env = {}, opts = {}) {
-  const { timeoutMs = DEFAULT_START_TIMEOUT_MS, args = [], path: urlPath = '/mcp' } = opts;
+  const { timeoutMs = DEFAULT_START_TIMEOUT_MS, args = [], path: urlPath = '/mcp', maxOpenFiles } = opts;
   const bin = examplePath(exampleName);
   if (!existsSync(bin)) {
     throw new Error(
@@ -119,7 +122,11 @@ export async function startServer(exampleName, env = {}, opts = {}) {
   const out = { text: '' };
   const err = { text: '' };
 
-  const child = spawn(bin, args, {
+  // With a limit, the shell sets it and replaces itself with the binary ($0 = bin, $@ = args).
+  const [file, argv] = maxOpenFiles === undefined
+    ? [bin, args]
+    : ['/bin/sh', ['-c', `ulimit -n ${Number(maxOpenFiles)} && exec "$0" "$@"`, bin, ...args]];
+  const child = spawn(file, argv, {
     cwd: REPO_ROOT,
     env: { RUST_BACKTRACE: '1', ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -122,3 +122,43 @@ pub(crate) fn consent(page: &Consent<'_>) -> Response {
     )
     .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn page_for(redirect_uri: &str) -> String {
+        let response = consent(&Consent {
+            server_name: "docs",
+            client_name: Some("App"),
+            document_host: None,
+            redirect_uri,
+            scopes: vec![("openid", ""), ("read:data", "Read data.")],
+            action: "/authorize/consent",
+            txn: "t",
+            csrf: "c",
+        });
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_consent_page_shows_where_the_browser_really_goes() {
+        // Written otherwise than it parses (only a metadata document or an old registration
+        // could carry it): the page shows the parsed URL, host in punycode and highlighted.
+        let page = page_for("https://B\u{fc}cher.EXAMPLE:443/cb?x=1").await;
+        assert!(
+            page.contains("<strong class=\"warn\">xn--bcher-kva.example</strong>: <code>https://<strong>xn--bcher-kva.example</strong>/cb?x=1</code>"),
+            "{page}"
+        );
+        let page = page_for("http://127.0.0.1:6274/oauth/callback").await;
+        assert!(
+            page.contains("an application on this computer: <code>http://<strong>127.0.0.1</strong>:6274/oauth/callback</code>"),
+            "{page}"
+        );
+        // Every scope asked, the sign-in's in words.
+        assert!(page.contains("Sign you in"), "{page}");
+        assert!(page.contains("Read data."), "{page}");
+    }
+}
