@@ -235,6 +235,19 @@ describe('auth0_proxy over http: sign-ins, /token, refresh tokens, registration,
     await proxy?.stop();
   });
 
+  it('over plain http on loopback the consent cookie is read under the name it was written (mcp_consent)', async () => {
+    const { fake } = proxy;
+    const clientId = await registerClient(base, [CB]);
+    const jar = new Map();
+    const first = await codeFor(fake, base, { clientId, jar });
+    assert.ok(first.steps.some((s) => s.startsWith(`POST ${base}/authorize/consent`)), first.steps.join('\n'));
+    assert.ok(jar.get(base)?.has('mcp_consent'), `the consent cookie: ${[...(jar.get(base)?.keys() ?? [])]}`);
+    // The same client, redirect URI and scope again: remembered, no page.
+    const again = await codeFor(fake, base, { clientId, jar });
+    assert.ok(!again.steps.some((s) => s.includes('/authorize/consent')), again.steps.join('\n'));
+    assert.match(again.steps[0], /\/authorize\?.* -> 303$/);
+  });
+
   it('two sign-ins started at once in one browser both finish (cookies named per transaction)', async () => {
     const { fake } = proxy;
     const clientId = await registerClient(base, [CB]);
