@@ -7,5 +7,6 @@ pub(crate) mod loopback;
 pub(crate) mod random;
 pub(crate) mod response;
 pub(crate) mod text;
+pub(crate) mod throttle;
 pub(crate) mod upstream;
 pub(crate) mod url;

@@ -3,13 +3,14 @@
 //! specification requires of proxies with a static upstream client), then send the browser to
 //! Auth0 under a random single-use `state` bound to this browser.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use aws_lc_rs::digest;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::cookies::{self, CONSENT};
@@ -142,14 +143,20 @@ pub(crate) async fn authorize(
         code_challenge: challenge.clone(),
         scope,
     };
+    let address = proxy.limits.address(&parts);
     if remembered {
-        return upstream_redirect(&proxy, request);
+        return upstream_redirect(&proxy, request, address);
     }
-    consent_page(&proxy, request, &client)
+    consent_page(&proxy, request, &client, address)
 }
 
 /// Shows the consent page for `request`, bound to this browser by a cookie.
-fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Response {
+fn consent_page(
+    proxy: &Proxy,
+    request: ConsentRequest,
+    client: &Client,
+    address: IpAddr,
+) -> Response {
     let txn = random_token(32);
     let csrf = proxy.signer.csrf(&txn);
     let action = format!("{}/authorize/consent", proxy.base);
@@ -166,7 +173,11 @@ fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Resp
         txn: &txn,
         csrf: &csrf,
     });
-    if proxy.consents.insert(txn.clone(), request).is_err() {
+    if proxy
+        .consents
+        .insert(txn.clone(), request, address)
+        .is_err()
+    {
         return pages::error(
             StatusCode::SERVICE_UNAVAILABLE,
             "Too many sign-ins are in progress. Try again in a few minutes.",
@@ -181,9 +192,10 @@ fn consent_page(proxy: &Proxy, request: ConsentRequest, client: &Client) -> Resp
 /// `POST /authorize/consent`: the user's answer, checked against the CSRF token and cookie.
 pub(crate) async fn consent(
     State(proxy): State<Arc<Proxy>>,
-    headers: HeaderMap,
+    parts: Parts,
     body: Bytes,
 ) -> Response {
+    let headers = &parts.headers;
     let form = form::parse(&body);
     let (Some(txn), Some(csrf)) = (form.get("txn"), form.get("csrf")) else {
         return pages::error(
@@ -192,7 +204,7 @@ pub(crate) async fn consent(
         );
     };
     let txn_cookie = cookies::txn(txn);
-    let bound = proxy.cookies.get(&headers, &txn_cookie) == Some(txn.as_str());
+    let bound = proxy.cookies.get(headers, &txn_cookie) == Some(txn.as_str());
     if !bound || !proxy.signer.csrf_ok(txn, csrf) {
         return pages::error(
             StatusCode::FORBIDDEN,
@@ -217,14 +229,14 @@ pub(crate) async fn consent(
         proxy.cookies.clear(&mut response, &txn_cookie);
         return response;
     }
-    let mut consents = proxy.signer.consents(proxy.cookies.get(&headers, CONSENT));
+    let mut consents = proxy.signer.consents(proxy.cookies.get(headers, CONSENT));
     consents.add(
         request.client,
         &request.redirect.redirect_uri,
         &request.scope,
     );
     let remembered = proxy.signer.consent_cookie(&consents);
-    let mut response = upstream_redirect(&proxy, request);
+    let mut response = upstream_redirect(&proxy, request, proxy.limits.address(&parts));
     proxy
         .cookies
         .set(&mut response, CONSENT, &remembered, CONSENT_MAX_AGE);
@@ -250,7 +262,7 @@ fn upstream_scopes<'a>(proxy: &'a Proxy, scope: &'a str) -> Vec<&'a str> {
 }
 
 /// Sends the browser to Auth0 for this authorization.
-fn upstream_redirect(proxy: &Proxy, request: ConsentRequest) -> Response {
+fn upstream_redirect(proxy: &Proxy, request: ConsentRequest, address: IpAddr) -> Response {
     let state = random_token(32);
     // The `state` alone could be handed to someone else's browser; a cookie set here binds
     // the sign-in to the browser that consented (the callback checks it).
@@ -263,7 +275,11 @@ fn upstream_redirect(proxy: &Proxy, request: ConsentRequest) -> Response {
             .as_ref()
             .to_vec(),
     };
-    if proxy.pending.insert(state.clone(), pending).is_err() {
+    if proxy
+        .pending
+        .insert(state.clone(), pending, address)
+        .is_err()
+    {
         return pages::error(
             StatusCode::SERVICE_UNAVAILABLE,
             "Too many sign-ins are in progress. Try again in a few minutes.",

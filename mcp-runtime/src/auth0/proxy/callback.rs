@@ -2,11 +2,13 @@
 //! to that client and redirect URI, with `iss` (RFC 9207).
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use aws_lc_rs::digest;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::Response;
 
 use super::cookies;
@@ -18,7 +20,7 @@ use crate::web::random::random_token;
 
 pub(crate) async fn callback(
     State(proxy): State<Arc<Proxy>>,
-    headers: HeaderMap,
+    parts: Parts,
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = form::parse(query.unwrap_or_default().as_bytes());
@@ -28,7 +30,7 @@ pub(crate) async fn callback(
     let state_cookie = cookies::state(state_param);
     let binding = proxy
         .cookies
-        .get(&headers, &state_cookie)
+        .get(&parts.headers, &state_cookie)
         .unwrap_or_default();
     let binding = digest::digest(&digest::SHA256, binding.as_bytes());
     let same_browser = |pending: &Pending| {
@@ -54,14 +56,19 @@ pub(crate) async fn callback(
             );
         }
     };
-    let mut response = finish(&proxy, &params, pending);
+    let mut response = finish(&proxy, &params, pending, proxy.limits.address(&parts));
     proxy.cookies.clear(&mut response, &state_cookie);
     response
 }
 
 /// The client's answer for a sign-in that came back from Auth0: a code of ours, or Auth0's
 /// error.
-fn finish(proxy: &Proxy, params: &HashMap<String, String>, pending: Pending) -> Response {
+fn finish(
+    proxy: &Proxy,
+    params: &HashMap<String, String>,
+    pending: Pending,
+    address: IpAddr,
+) -> Response {
     let state = pending.client_state.as_deref();
     let redirect_uri = pending.redirect.redirect_uri.as_str();
     if let Some(error) = params.get("error") {
@@ -87,7 +94,7 @@ fn finish(proxy: &Proxy, params: &HashMap<String, String>, pending: Pending) -> 
             named: pending.redirect.named,
         },
     };
-    if proxy.codes.insert(code.clone(), issued).is_err() {
+    if proxy.codes.insert(code.clone(), issued, address).is_err() {
         return proxy.redirect_to_client(
             redirect_uri,
             &[("error", "temporarily_unavailable")],

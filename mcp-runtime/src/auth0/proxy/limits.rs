@@ -24,6 +24,15 @@ pub(crate) enum Endpoint {
 
 /// Past this many tracked keys, the ones whose limit has recovered are forgotten.
 const MAX_KEYS: usize = 10_000;
+/// How many times an address's budget one client id has.
+const CLIENT_FACTOR: u32 = 10;
+
+/// `per_minute` requests a minute, in bursts of up to a tenth of that.
+fn quota(per_minute: u32) -> Quota {
+    let rate = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new((per_minute / 10).max(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::per_minute(rate).allow_burst(burst)
+}
 
 /// The rate limits of the proxy's endpoints.
 pub(crate) struct Limits {
@@ -35,23 +44,27 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    /// `per_minute` requests a minute to each endpoint from one address, and as many for one
-    /// client id, in bursts of up to a tenth of that.
+    /// `per_minute` requests a minute to each endpoint from one address, in bursts of up to a
+    /// tenth of that; ten times as many for one client id, from all addresses together. Client
+    /// ids are public, so one address alone can never use up a client's budget and lock out
+    /// its users: only many addresses at once can, and only for that client.
     pub(crate) fn per_minute(per_minute: u32, trust_forwarded: bool) -> Self {
-        let rate = NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new((per_minute / 10).max(1)).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::per_minute(rate).allow_burst(burst);
         Limits {
-            by_address: RateLimiter::keyed(quota),
-            by_client: RateLimiter::keyed(quota),
+            by_address: RateLimiter::keyed(quota(per_minute)),
+            by_client: RateLimiter::keyed(quota(per_minute.saturating_mul(CLIENT_FACTOR))),
             trust_forwarded,
         }
+    }
+
+    /// The client address of a request, as the limits count it.
+    pub(crate) fn address(&self, parts: &Parts) -> IpAddr {
+        client_address(parts, self.trust_forwarded)
     }
 
     /// Takes one request's place for `endpoint`, from the request's address and, when it
     /// names one, its client; false when either is over its limit.
     pub(crate) fn allow(&self, endpoint: Endpoint, parts: &Parts, client_id: Option<&str>) -> bool {
-        let address = client_address(parts, self.trust_forwarded);
+        let address = self.address(parts);
         let allowed = self.by_address.check_key(&(endpoint, address)).is_ok()
             && client_id.is_none_or(|id| {
                 self.by_client
@@ -187,15 +200,22 @@ mod tests {
             limits.allow(Endpoint::Token, &junk, None),
             "nor another endpoint"
         );
-        // One client id from many addresses is limited too.
+        // One address using up its own budget for a client leaves the client's users theirs.
+        let noisy = parts("203.0.113.8:1", &[]);
         let refused = (0..50)
-            .filter(|i| {
-                let from = parts(&format!("192.0.2.{i}:1"), &[]);
-                !limits.allow(Endpoint::Token, &from, Some("client-a"))
-            })
+            .filter(|_| !limits.allow(Endpoint::Token, &noisy, Some("client-a")))
             .count();
         assert!(refused >= 40, "{refused}");
-        assert!(limits.allow(Endpoint::Token, &good, Some("client-b")));
+        assert!(limits.allow(Endpoint::Token, &good, Some("client-a")));
+        // One client id from many addresses at once is limited too.
+        let refused = (0..200)
+            .filter(|i| {
+                let from = parts(&format!("192.0.2.{i}:1"), &[]);
+                !limits.allow(Endpoint::Authorize, &from, Some("client-a"))
+            })
+            .count();
+        assert!(refused >= 100, "{refused}");
+        assert!(limits.allow(Endpoint::Authorize, &good, Some("client-b")));
     }
 
     #[test]

@@ -3,8 +3,7 @@
 //! its credentials. Also the one reading of `Accept`.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -14,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use super::reply::HttpError;
 use crate::auth::caller::Auth;
 use crate::auth::resource::ResourceServer;
+use crate::web::throttle::WarnLimit;
 use crate::web::url::host_of;
 
 /// The host names a server answers to when none are configured.
@@ -36,31 +36,6 @@ impl Default for HostRules {
             allowed_origins: Vec::new(),
             warnings: WarnLimit::default(),
         }
-    }
-}
-
-/// How often a refused request may be logged.
-const WARN_PERIOD: Duration = Duration::from_secs(10);
-
-/// Lets one warning through each [`WARN_PERIOD`] and counts the others, so that a flood of
-/// refused requests cannot flood the log.
-#[derive(Default)]
-struct WarnLimit {
-    /// When the last warning was written, and how many were held back since.
-    last: Mutex<(Option<Instant>, u64)>,
-}
-
-impl WarnLimit {
-    /// `Some(held back)` when a warning may be written now.
-    fn allow(&self) -> Option<u64> {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        let (at, held) = &mut *last;
-        if at.is_some_and(|at| at.elapsed() < WARN_PERIOD) {
-            *held += 1;
-            return None;
-        }
-        *at = Some(Instant::now());
-        Some(std::mem::take(held))
     }
 }
 

@@ -19,6 +19,8 @@ use tokio::sync::Semaphore;
 use tower_http::timeout::TimeoutBody;
 use tower_service::Service as _;
 
+use crate::web::throttle::WarnLimit;
+
 /// The limits of [`serve`].
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ConnectionLimits {
@@ -52,6 +54,7 @@ pub(crate) async fn serve(
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
+    let warnings = WarnLimit::default();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -71,7 +74,9 @@ pub(crate) async fn serve(
                 Err(err) => {
                     // Out of file descriptors, or a connection reset before it was accepted:
                     // wait a little rather than spin, and go on.
-                    tracing::warn!(%err, "could not accept a connection");
+                    if let Some(held_back) = warnings.allow() {
+                        tracing::warn!(%err, held_back, "could not accept a connection");
+                    }
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
