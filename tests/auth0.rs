@@ -151,6 +151,45 @@ fn domains_need_https_except_on_loopback() {
     assert!(err.to_string().contains("AUTH0_CLIENT_ID"), "{err}");
 }
 
+#[test]
+fn a_pasted_discovery_url_or_a_malformed_domain_is_refused_at_start_up() {
+    for (domain, says) in [
+        (
+            "https://tenant.auth0.com/.well-known/openid-configuration",
+            "has a path",
+        ),
+        ("tenant..auth0.com", "is not a host name"),
+        ("tenant auth0.com", "is not a host name"),
+        ("tenant.auth0.com?x=1", "has a path or query"),
+    ] {
+        let err = Dcr
+            .into_server()
+            .auth0(Auth0Config::new(domain, "https://api.example.com"))
+            .public_url("http://127.0.0.1:3000")
+            .router()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("AUTH0_DOMAIN") && err.contains(says),
+            "{domain}: {err}"
+        );
+    }
+    for domain in [
+        "tenant.us.auth0.com",
+        "https://tenant.eu.auth0.com/",
+        "http://127.0.0.1:4000",
+    ] {
+        assert!(
+            Dcr.into_server()
+                .auth0(Auth0Config::new(domain, "https://api.example.com"))
+                .public_url("http://127.0.0.1:3000")
+                .router()
+                .is_ok(),
+            "{domain}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn the_proxy_answers_oauth_errors_for_unknown_clients_codes_and_refresh_tokens() {
     let domain = closed_port().await;

@@ -209,3 +209,14 @@ async fn mcp_admits_host_origin_and_token_before_it_reads_the_body() {
         assert_eq!(answer.status(), expected);
     }
 }
+
+#[tokio::test]
+async fn a_bad_port_is_not_blamed_on_another_process() {
+    let err = Plain.serve("127.0.0.1:abc").await.unwrap_err().to_string();
+    assert!(!err.contains("another process"), "{err}");
+    assert!(err.contains("port from 0 to 65535"), "{err}");
+    let taken = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let err = Plain.serve(&addr).await.unwrap_err().to_string();
+    assert!(err.contains("another process"), "{err}");
+}

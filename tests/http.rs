@@ -528,3 +528,114 @@ async fn a_tool_may_be_named_like_a_standard_macro() {
         format!("hello, {}", "Ada")
     );
 }
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_answers_a_preflight_for_the_configured_origins() {
+    use tower::ServiceExt;
+    let preflight = |origin: &str| {
+        Request::options("/mcp")
+            .header("host", common::HOST)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization, content-type, mcp-protocol-version",
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    // Off by default: no preflight answer, so browsers refuse the call.
+    let response = TestServer
+        .router()
+        .oneshot(preflight("https://app.example"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+
+    let app = TestServer
+        .into_server()
+        .cors_origins(["https://app.example"])
+        .router();
+    let response = app
+        .clone()
+        .oneshot(preflight("https://app.example"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let headers = response.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://app.example"
+    );
+    let allowed = headers["access-control-allow-headers"].to_str().unwrap();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("mcp-protocol-version"),
+        "{allowed}"
+    );
+    assert!(
+        headers["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .contains("DELETE")
+    );
+    // Another origin gets no allowance.
+    let response = app
+        .clone()
+        .oneshot(preflight("https://evil.example"))
+        .await
+        .unwrap();
+    assert!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    // The call itself: the origin passes the Origin check, and the session id is readable.
+    let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);
+    request
+        .headers_mut()
+        .insert("origin", "https://app.example".parse().unwrap());
+    let reply = send(&app, request).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    let exposed = reply
+        .header("access-control-expose-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    for name in ["mcp-session-id", "mcp-protocol-version", "www-authenticate"] {
+        assert!(exposed.contains(name), "{exposed}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_takes_tower_layers_and_keeps_serving_through_them() {
+    use mcp_runtime::axum::{extract::Request as AxumRequest, middleware};
+    let app = TestServer
+        .into_server()
+        .layer(middleware::from_fn(
+            |request: AxumRequest, next: middleware::Next| async move {
+                let mut response = next.run(request).await;
+                response
+                    .headers_mut()
+                    .insert("x-layer", "outer".parse().unwrap());
+                response
+            },
+        ))
+        .router();
+    let reply = send(
+        &app,
+        post(&common::initialize("2025-11-25", json!({})), None, None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("x-layer"), Some("outer"));
+}

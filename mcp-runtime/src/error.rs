@@ -24,10 +24,22 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Bind { addr, source } => write!(
-                f,
-                "cannot listen on {addr}: {source} (is another process using the port? set another address or PORT)"
-            ),
+            Error::Bind { addr, source } => match source.kind() {
+                std::io::ErrorKind::AddrInUse => write!(
+                    f,
+                    "cannot listen on {addr}: {source} (is another process using the port? set another address or PORT)"
+                ),
+                std::io::ErrorKind::AddrNotAvailable | std::io::ErrorKind::PermissionDenied => {
+                    write!(
+                        f,
+                        "cannot listen on {addr}: {source} (set an address of this machine, and a port above 1023 unless the server may take a privileged one)"
+                    )
+                }
+                _ => write!(
+                    f,
+                    "cannot listen on {addr}: {source} (an address is host:port, such as 127.0.0.1:3000, with a port from 0 to 65535)"
+                ),
+            },
             Error::Io(err) => write!(f, "I/O error while serving: {err}"),
             Error::Config(why) => f.write_str(why),
         }

@@ -1,4 +1,6 @@
 #![doc = include_str!("../docs/crate.md")]
+// On docs.rs, each item that needs a feature says which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(hidden)]
 pub mod __private;
@@ -31,6 +33,7 @@ pub use auth::jwt::{JwtConfig, SigningAlgorithm};
 #[doc(inline)]
 pub use auth::permission::{Granted, Permission};
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use auth::testing;
 #[doc(inline)]
 pub use auth0::config::{Auth0Config, MissingSettings};

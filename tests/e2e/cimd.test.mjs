@@ -213,7 +213,7 @@ describe('auth0_proxy: clients named by Client ID Metadata Documents', { timeout
   });
 
   it('refuses a redirect URI that the document does not list', async () => {
-    await assertRefused(host.url('/foreign.json'), /The redirect URI is not one this client registered\./i);
+    await assertRefused(host.url('/foreign.json'), /the redirect_uri is not one this client registered\./i);
     assert.ok(host.hits('/foreign.json') >= 1, 'the proxy fetched the document');
   });
 

@@ -349,12 +349,14 @@ impl Auth0Config {
         if let Some(problem) = self.env_problems.first() {
             return Err(Error::Config(problem.clone()));
         }
-        check_url(&self.base).map_err(|why| {
-            Error::Config(format!(
-                "AUTH0_DOMAIN `{}` {why} (see {README_SECTION})",
-                self.base
-            ))
-        })?;
+        check_domain_shape(&self.base)
+            .and_then(|()| check_url(&self.base))
+            .map_err(|why| {
+                Error::Config(format!(
+                    "AUTH0_DOMAIN `{}` {why} (see {README_SECTION})",
+                    self.base
+                ))
+            })?;
         if self.audience.trim().is_empty() {
             return Err(Error::Config(format!(
                 "AUTH0_AUDIENCE is empty: set it to your Auth0 API's identifier (see {README_SECTION})"
@@ -373,6 +375,47 @@ impl Auth0Config {
             ))),
         }
     }
+}
+
+/// Refuses what is not a tenant's domain alone: a pasted discovery URL, a path, a query, an
+/// empty label (`tenant..auth0.com`), a character no host name has. The error completes a
+/// sentence that starts with the domain.
+fn check_domain_shape(base: &str) -> Result<(), &'static str> {
+    let authority = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let (host, rest) = match authority.find(['/', '?', '#']) {
+        Some(at) => authority.split_at(at),
+        None => (authority, ""),
+    };
+    if !rest.is_empty() {
+        return Err(
+            "has a path or query: set the tenant's domain alone, such as your-tenant.us.auth0.com (not its .well-known URL)",
+        );
+    }
+    let name = host.rsplit_once(':').map_or(host, |(name, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            name
+        } else {
+            host
+        }
+    });
+    if name.starts_with('[') {
+        return Ok(());
+    }
+    let labels_ok = name.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+    });
+    if !labels_ok {
+        return Err(
+            "is not a host name: each dot-separated part must be letters, digits or hyphens, and none empty",
+        );
+    }
+    Ok(())
 }
 
 /// Auth0 settings missing from the environment.

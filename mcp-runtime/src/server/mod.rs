@@ -114,6 +114,8 @@ pub struct Server<M: OAuthMode = NoAuth> {
     oauth: OAuthSettings,
     shutdown_timeout: Duration,
     connections: ConnectionLimits,
+    /// The application's tower layers, outermost last.
+    layers: Vec<Box<dyn FnOnce(axum::Router) -> axum::Router + Send>>,
     _mode: PhantomData<fn() -> M>,
 }
 
@@ -141,6 +143,7 @@ impl<M: OAuthMode> Server<M> {
             oauth: OAuthSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
             connections: ConnectionLimits::default(),
+            layers: Vec::new(),
             _mode: PhantomData,
         }
     }
@@ -177,6 +180,60 @@ impl<M: OAuthMode> Server<M> {
             .into_iter()
             .map(|o| o.into().to_ascii_lowercase())
             .collect();
+        self
+    }
+
+    /// Lets browser-based MCP clients served from `origins` (exact origins, such as
+    /// `https://inspector.example.com`) call the endpoint cross-origin: CORS preflights are
+    /// answered, and `Mcp-Session-Id`, `MCP-Protocol-Version` and `WWW-Authenticate` are
+    /// exposed to them. These origins also pass the `Origin` check. Off by default: without
+    /// it, browsers block cross-origin calls.
+    pub fn cors_origins<I: IntoIterator<Item = T>, T: Into<String>>(mut self, origins: I) -> Self {
+        let origins: Vec<String> = origins
+            .into_iter()
+            .map(|o| o.into().trim_end_matches('/').to_ascii_lowercase())
+            .collect();
+        self.http
+            .hosts
+            .allowed_origins
+            .extend(origins.iter().cloned());
+        self.http.cors_origins = origins;
+        self
+    }
+
+    /// Wraps every route of the server (the MCP endpoint and the OAuth routes) in a tower
+    /// layer, as [`axum::Router::layer`] does, and keeps [`serve`](Self::serve): request
+    /// logging, compression, a concurrency limit, your own middleware. Layers added later
+    /// wrap those added before.
+    ///
+    /// ```no_run
+    /// # use mcp_runtime::prelude::*;
+    /// # #[mcp_server(name = "s", version = "1.0.0", oauth = none, tools = [])] struct S;
+    /// # async fn run() -> mcp_runtime::Result<()> {
+    /// use mcp_runtime::axum::{extract::Request, middleware::{self, Next}};
+    ///
+    /// S.into_server()
+    ///     .layer(middleware::from_fn(|request: Request, next: Next| async move {
+    ///         let mut response = next.run(request).await;
+    ///         response.headers_mut().insert("x-served-by", "docs".parse().unwrap());
+    ///         response
+    ///     }))
+    ///     .serve("127.0.0.1:3000")
+    ///     .await
+    /// # }
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower_layer::Layer<axum::routing::Route> + Clone + Send + Sync + 'static,
+        L::Service: tower_service::Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as tower_service::Service<axum::extract::Request>>::Response:
+            axum::response::IntoResponse + 'static,
+        <L::Service as tower_service::Service<axum::extract::Request>>::Error:
+            Into<std::convert::Infallible> + 'static,
+        <L::Service as tower_service::Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.layers
+            .push(Box::new(move |router| router.layer(layer)));
         self
     }
 
@@ -314,10 +371,13 @@ impl<M: OAuthMode> Server<M> {
             verification_off,
         } = parts;
         let router = http::router(self.engine, self.http, resource, verification_off);
-        let router = match routes {
+        let mut router = match routes {
             Some(routes) => router.merge(routes),
             None => router,
         };
+        for layer in self.layers {
+            router = layer(router);
+        }
         Built {
             router,
             authorization_server,

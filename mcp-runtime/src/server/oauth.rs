@@ -16,7 +16,7 @@ use crate::auth0::metadata::MetadataMirror;
 use crate::auth0::proxy::{self, cimd::Documents, state::Proxy, state::ProxySettings};
 use crate::engine::info::ServerInfo;
 use crate::error::{Error, Result};
-use crate::web::response::public_cors;
+use crate::web::cors;
 use crate::web::upstream;
 use crate::web::url::is_loopback_url;
 
@@ -61,7 +61,7 @@ impl OAuthSettings {
                 let config = self.auth0_config(mode)?;
                 let client = upstream::client(Duration::from_secs(5))?;
                 let mirror = Arc::new(MetadataMirror::new(config.discovery_url(), client));
-                let routes = public_cors(
+                let routes = cors::public(
                     Router::new()
                         .route("/.well-known/oauth-authorization-server", get(mirrored))
                         .route("/.well-known/openid-configuration", get(mirrored)),

@@ -102,15 +102,48 @@ impl<M: OAuthMode> Server<M> {
 
     /// [`serve`](Self::serve) where the environment says, as a container or a platform
     /// expects: on `MCP_HOST` (default `127.0.0.1`) and `PORT` (default 3000), reached at
-    /// `MCP_PUBLIC_URL` when it is set (a server behind a proxy). These three variables are
-    /// all it reads; an invalid value is an error that names it.
+    /// `MCP_PUBLIC_URL` when it is set (a server behind a proxy), letting the browser origins
+    /// of `MCP_CORS_ORIGINS` (comma-separated, see [`cors_origins`](Self::cors_origins)) call
+    /// it. These four variables are all it reads; an invalid value is an error that names it.
     pub async fn serve_from_env(mut self) -> Result<()> {
         let (addr, public_url) = listen_from_env()?;
         if let Some(url) = public_url {
             self.oauth.public_url = Some(url);
         }
+        if let Some(origins) = cors_from_env()? {
+            self = self.cors_origins(origins);
+        }
         self.serve(&addr).await
     }
+}
+
+/// `MCP_CORS_ORIGINS`, checked: each an origin (`scheme://host[:port]`, nothing after).
+fn cors_from_env() -> Result<Option<Vec<String>>> {
+    let Some(value) = std::env::var("MCP_CORS_ORIGINS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let mut origins = Vec::new();
+    for origin in value.split(',').map(str::trim).filter(|o| !o.is_empty()) {
+        let origin = origin.trim_end_matches('/');
+        let parsed = reqwest::Url::parse(origin).ok();
+        let is_origin = parsed.as_ref().is_some_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.host_str().is_some()
+                && url.path() == "/"
+                && url.query().is_none()
+                && url.as_str().trim_end_matches('/') == origin.to_ascii_lowercase()
+        });
+        if !is_origin {
+            return Err(Error::Config(format!(
+                "MCP_CORS_ORIGINS holds `{origin}`, which is not an origin: list scheme://host[:port] values, comma-separated, such as https://app.example.com"
+            )));
+        }
+        origins.push(origin.to_owned());
+    }
+    Ok(Some(origins))
 }
 
 /// `MCP_HOST:PORT` and `MCP_PUBLIC_URL`, checked.

@@ -2,10 +2,7 @@
 //! OAuth error, an HTML page for a person, a redirect; and the one CORS rule of the public
 //! OAuth endpoints, applied as a layer.
 
-use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -227,33 +224,4 @@ impl IntoResponse for Redirect {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         response
     }
-}
-
-/// Makes `router`'s answers readable from any origin (`Access-Control-Allow-Origin: *`) and
-/// answers its CORS preflights. For the public documents and endpoints of OAuth (metadata,
-/// registration, token), which browser-based clients call from their own origin without
-/// cookies; never for the pages a person sees.
-pub(crate) fn public_cors<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
-    router.route_layer(axum::middleware::from_fn(allow_any_origin))
-}
-
-async fn allow_any_origin(request: Request, next: Next) -> Response {
-    if request.method() == Method::OPTIONS {
-        let headers = [
-            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-            (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, OPTIONS"),
-            (
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "Content-Type, Authorization, MCP-Protocol-Version",
-            ),
-            (header::ACCESS_CONTROL_MAX_AGE, "86400"),
-        ];
-        return (StatusCode::NO_CONTENT, headers.map(static_header)).into_response();
-    }
-    let mut response = next.run(request).await;
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    response
 }

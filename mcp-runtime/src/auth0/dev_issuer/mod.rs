@@ -13,9 +13,9 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::auth::signing::SigningKey;
+use crate::web::cors;
 use crate::web::loopback;
 use crate::web::random::random_token;
-use crate::web::response::public_cors;
 use state::{Issuer, lock};
 
 /// A development issuer that behaves like an Auth0 tenant, on a loopback port.
@@ -48,7 +48,7 @@ impl DevIssuer {
             codes: Mutex::new(HashMap::new()),
             refresh_tokens: Mutex::new(HashMap::new()),
         });
-        let public = public_cors(
+        let public = cors::public(
             Router::new()
                 .route("/.well-known/openid-configuration", get(token::discovery))
                 .route(

@@ -9,19 +9,20 @@ use std::sync::Arc;
 use aws_lc_rs::digest;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::cimd;
 use super::cookies::{self, CONSENT};
 use super::limits::{Endpoint, too_many_requests};
-use super::pages;
+use super::pages::{self, GO_BACK};
 use super::signing::{Client, ClientKey};
 use super::state::{ConsentRequest, Pending, Proxy, Return};
 use super::store::LIFETIME;
 use crate::web::form;
 use crate::web::random::random_token;
-use crate::web::response::Redirect;
+use crate::web::response::{OAuthError, Redirect};
 
 /// How long the browser remembers a consent.
 const CONSENT_MAX_AGE: u64 = 30 * 24 * 3600;
@@ -43,39 +44,46 @@ pub(crate) async fn authorize(
         return too_many_requests(false);
     }
     let Some(client_id) = params.get("client_id") else {
-        return pages::error(
+        return pages::refused(
             StatusCode::BAD_REQUEST,
-            "The request names no client (`client_id`).",
+            GO_BACK,
+            "the request names no client_id.",
         );
     };
     let client = match proxy.client(client_id).await {
         Ok(client) => client,
-        Err(why) => return pages::error(StatusCode::BAD_REQUEST, &why),
+        Err(why) if cimd::is_document_url(client_id) => {
+            return pages::refused(StatusCode::BAD_REQUEST, GO_BACK, &why);
+        }
+        Err(why) => return unknown_client(&parts, &why),
     };
     // Never redirect to a URI the client did not register: errors before this point are pages.
     let named = params.contains_key("redirect_uri");
     let redirect_uri = match params.get("redirect_uri") {
         Some(uri) if client.redirect_uris.contains(uri) => uri.clone(),
         Some(_) => {
-            return pages::error(
+            return pages::refused(
                 StatusCode::BAD_REQUEST,
-                "The redirect URI is not one this client registered.",
+                GO_BACK,
+                "the redirect_uri is not one this client registered.",
             );
         }
         None if client.redirect_uris.len() == 1 => client.redirect_uris[0].clone(),
         None => {
-            return pages::error(
+            return pages::refused(
                 StatusCode::BAD_REQUEST,
-                "The request names no redirect URI (`redirect_uri`).",
+                GO_BACK,
+                "the request names no redirect_uri, and the client registered several.",
             );
         }
     };
     let client_state = params.get("state").cloned();
     if client_state.as_ref().is_some_and(|s| s.len() > MAX_STATE) {
         // Too long to keep, and to send back: a page, not a redirect.
-        return pages::error(
+        return pages::refused(
             StatusCode::BAD_REQUEST,
-            &format!("The application's `state` is longer than {MAX_STATE} bytes."),
+            GO_BACK,
+            &format!("the state is longer than {MAX_STATE} bytes."),
         );
     }
     let key = ClientKey::of(client_id);
@@ -92,8 +100,9 @@ pub(crate) async fn authorize(
                 client_state.as_deref(),
             )
         } else {
-            pages::error(
+            pages::refused(
                 StatusCode::BAD_REQUEST,
+                GO_BACK,
                 &format!("{description} ({error})."),
             )
         }
@@ -148,6 +157,21 @@ pub(crate) async fn authorize(
         return upstream_redirect(&proxy, request, address);
     }
     consent_page(&proxy, request, &client, address)
+}
+
+/// A client id this server did not sign: a page for a person (their application must register
+/// again), or, for a client that asks for JSON, the OAuth error `invalid_client`.
+fn unknown_client(parts: &Parts, why: &str) -> Response {
+    let accept = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.contains("application/json") && !accept.contains("text/html") {
+        return OAuthError::new(StatusCode::BAD_REQUEST, "invalid_client", why.to_owned())
+            .into_response();
+    }
+    pages::refused(StatusCode::BAD_REQUEST, pages::UNKNOWN_APPLICATION, why)
 }
 
 /// Shows the consent page for `request`, bound to this browser by a cookie.

@@ -27,13 +27,14 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
-use crate::web::response::{JsonBody, public_cors};
+use crate::web::cors;
+use crate::web::response::JsonBody;
 use state::Proxy;
 
 /// The routes of the authorization server side: the JSON endpoints readable from any
 /// origin, the pages a person sees without CORS.
 pub(crate) fn router(proxy: Arc<Proxy>) -> Router {
-    let public = public_cors(
+    let public = cors::public(
         Router::new()
             .route("/.well-known/oauth-authorization-server", get(metadata))
             .route("/.well-known/openid-configuration", get(metadata))

@@ -12,6 +12,24 @@ pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     HtmlPage::message(status, "Sign-in failed", message).into_response()
 }
 
+/// A request from an application that cannot go on: what the person can do (`message`), and
+/// below it, marked for the application's developer, what was wrong (`detail`).
+pub(crate) fn refused(status: StatusCode, message: &str, detail: &str) -> Response {
+    let mut html = Html::new();
+    html.raw("<h1>Sign-in failed</h1>\n<p>")
+        .text(message)
+        .raw("</p>\n<p class=\"muted\">For the application's developer: ")
+        .text(detail)
+        .raw("</p>");
+    HtmlPage::new(status, "Sign-in failed", html).into_response()
+}
+
+/// What a person can do about a request their application got wrong.
+pub(crate) const GO_BACK: &str = "The application you came from sent a sign-in request this server cannot accept. Go back to it and connect again; if this keeps happening, tell its developer.";
+
+/// What a person can do when this server does not know their application.
+pub(crate) const UNKNOWN_APPLICATION: &str = "This server does not know the application you came from: it may have been set up for another server, or before this server was restarted. Go back to the application and connect again, so that it registers anew.";
+
 /// What the standard OpenID Connect scopes mean, for the consent page.
 fn sign_in_scope(scope: &str) -> &'static str {
     match scope {

@@ -161,7 +161,7 @@ impl Proxy {
             return self.documents.client(client_id).await.map_err(|r| r.0);
         }
         self.signer.client(client_id).ok_or_else(|| {
-            "This client is not registered here. Its registration may come from another server: register again.".to_owned()
+            "the client_id is not one this server registered (it may come from another server, or from before its secret changed): register the client again".to_owned()
         })
     }
 

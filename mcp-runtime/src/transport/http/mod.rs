@@ -29,7 +29,8 @@ use crate::protocol::jsonrpc::{self, Message, code};
 use crate::protocol::peer::Cancel;
 use crate::protocol::session::Session;
 use crate::protocol::version;
-use crate::web::response::{JsonBody, public_cors};
+use crate::web::cors;
+use crate::web::response::JsonBody;
 use admission::{Accept, Gate, HostRules, header_str};
 use reply::HttpError;
 use sessions::{Missing, SessionTable};
@@ -45,6 +46,8 @@ pub(crate) struct HttpConfig {
     pub(crate) max_sessions: usize,
     /// A session unused for this long expires.
     pub(crate) session_idle: Duration,
+    /// Browser origins that may call the endpoint cross-origin (CORS); none by default.
+    pub(crate) cors_origins: Vec<String>,
     /// Raised when the server shuts down: the sessions' GET streams end, so that graceful
     /// shutdown does not wait for them.
     pub(crate) shutdown: Arc<Cancel>,
@@ -59,6 +62,7 @@ impl Default for HttpConfig {
             max_body_bytes: 4 * 1024 * 1024,
             max_sessions: 10_000,
             session_idle: Duration::from_secs(3600),
+            cors_origins: Vec::new(),
             shutdown: Arc::default(),
         }
     }
@@ -90,10 +94,13 @@ pub(crate) fn router(
         &path,
         post(post_message).get(get_stream).delete(delete_session),
     );
+    if !config.cors_origins.is_empty() {
+        router = cors::for_origins(router, &config.cors_origins);
+    }
     if with_auth {
         // RFC 9728: at the well-known path with the resource's path appended, and at the bare
         // well-known path for clients that look there.
-        let metadata = public_cors(
+        let metadata = cors::public(
             Router::new()
                 .route(
                     "/.well-known/oauth-protected-resource",
