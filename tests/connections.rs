@@ -42,7 +42,9 @@ mcp_runtime::permissions! {
 struct Guarded;
 
 /// Serves `server` on a free loopback port; the task ends with the test.
-async fn start(server: mcp_runtime::Server) -> std::net::SocketAddr {
+async fn start<M: mcp_runtime::oauth::OAuthMode>(
+    server: mcp_runtime::Server<M>,
+) -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(server.serve_on(listener));
@@ -219,4 +221,63 @@ async fn a_bad_port_is_not_blamed_on_another_process() {
     let addr = taken.local_addr().unwrap().to_string();
     let err = Plain.serve(&addr).await.unwrap_err().to_string();
     assert!(err.contains("another process"), "{err}");
+}
+
+/// `GET path` with `Host: host` on a new connection; the body of the answer.
+async fn get(addr: std::net::SocketAddr, host: &str, path: &str) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let answer = read_until_closed(&mut stream, Duration::from_secs(5))
+        .await
+        .unwrap();
+    answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_loopback_server_names_the_resource_as_the_client_spelled_it() {
+    let issuer = TestIssuer::start().await;
+    let config = || issuer.config("https://mcp.example.com/mcp");
+    let addr = start(Guarded.into_server().jwt(config())).await;
+    let port = addr.port();
+    for host in [format!("localhost:{port}"), format!("127.0.0.1:{port}")] {
+        let prm: serde_json::Value = serde_json::from_str(
+            &get(addr, &host, "/.well-known/oauth-protected-resource/mcp").await,
+        )
+        .unwrap();
+        assert_eq!(prm["resource"], format!("http://{host}/mcp"), "{host}");
+    }
+    // Another port is not this server's name: the canonical resource.
+    let prm: serde_json::Value = serde_json::from_str(
+        &get(
+            addr,
+            "localhost:1",
+            "/.well-known/oauth-protected-resource/mcp",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(prm["resource"], format!("http://127.0.0.1:{port}/mcp"));
+    // With a public URL configured, that one only.
+    let addr = start(
+        Guarded
+            .into_server()
+            .jwt(config())
+            .public_url("https://mcp.example.com"),
+    )
+    .await;
+    let prm: serde_json::Value = serde_json::from_str(
+        &get(
+            addr,
+            &format!("localhost:{}", addr.port()),
+            "/.well-known/oauth-protected-resource/mcp",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(prm["resource"], "https://mcp.example.com/mcp");
 }

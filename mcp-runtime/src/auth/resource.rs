@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::caller::Auth;
 use super::jwt::{JwtConfig, TokenError, Verifier};
 use crate::web::response::JsonBody;
+use crate::web::url::{host_of, is_loopback};
 
 /// A resource server: verifies the bearer token of each request and answers the challenges.
 pub(crate) struct ResourceServer {
@@ -23,6 +24,10 @@ pub(crate) struct ResourceServer {
     /// All permissions of the vocabulary, for challenges that concern no one tool.
     all_scopes: String,
     allow_anonymous: bool,
+    /// The public URL was not configured and is a loopback one: a client that reached the
+    /// server as `localhost` rather than `127.0.0.1` (on the same port) is answered with the
+    /// resource it used, as clients check it against the URL they were given.
+    loopback_port: Option<u16>,
 }
 
 /// What a resource server is, as its protected resource metadata describes it.
@@ -37,6 +42,8 @@ pub(crate) struct ResourceSettings {
     pub(crate) scopes: Vec<String>,
     /// Whether requests without a token are let through (to public tools).
     pub(crate) allow_anonymous: bool,
+    /// Whether `public_url` was derived from the listening address rather than configured.
+    pub(crate) derived_public_url: bool,
 }
 
 impl ResourceServer {
@@ -51,7 +58,17 @@ impl ResourceServer {
             name,
             scopes,
             allow_anonymous,
+            derived_public_url,
         } = settings;
+        let loopback_port = derived_public_url
+            .then(|| reqwest::Url::parse(&public_url).ok())
+            .flatten()
+            .filter(|url| url.scheme() == "http")
+            .filter(|url| {
+                url.host_str()
+                    .is_some_and(|h| is_loopback(h.trim_matches(['[', ']'])))
+            })
+            .and_then(|url| url.port_or_known_default());
         let resource = format!("{public_url}{path}");
         let metadata_url = format!("{public_url}/.well-known/oauth-protected-resource{path}");
         let metadata = json!({
@@ -66,14 +83,55 @@ impl ResourceServer {
             resource,
             metadata_url,
             metadata,
+            loopback_port,
             all_scopes: scopes.join(" "),
             allow_anonymous,
         }
     }
 
     /// `GET /.well-known/oauth-protected-resource[/mcp]`.
-    pub(crate) fn metadata(&self) -> Response {
-        JsonBody::ok(&self.metadata).into_response()
+    pub(crate) fn metadata(&self, headers: &HeaderMap) -> Response {
+        match self.loopback_origin(headers) {
+            None => JsonBody::ok(&self.metadata).into_response(),
+            Some(origin) => {
+                let mut metadata = self.metadata.clone();
+                metadata["resource"] = format!("{origin}{}", self.path()).into();
+                JsonBody::ok(&metadata).into_response()
+            }
+        }
+    }
+
+    /// The path of the MCP endpoint, from the resource.
+    fn path(&self) -> &str {
+        let after_scheme = self.resource.find("://").map_or(0, |at| at + 3);
+        self.resource[after_scheme..]
+            .find('/')
+            .map_or("", |at| &self.resource[after_scheme + at..])
+    }
+
+    /// `http://{Host}` when the server answers for its loopback address under another
+    /// loopback name (`localhost`, `127.0.0.1`, `[::1]`) on the same port.
+    fn loopback_origin(&self, headers: &HeaderMap) -> Option<String> {
+        let port = self.loopback_port?;
+        let host = headers.get(header::HOST)?.to_str().ok()?;
+        let name = host_of(host)?;
+        let host_port = host[name.len()..]
+            .strip_prefix(':')
+            .map_or(Some(80), |p| p.parse().ok())?;
+        (is_loopback(name.trim_matches(['[', ']'])) && host_port == port)
+            .then(|| format!("http://{host}"))
+            .filter(|origin| !self.resource.starts_with(&format!("{origin}/")))
+    }
+
+    /// The metadata URL the challenge names: on the loopback name the client used.
+    fn metadata_url(&self, headers: Option<&HeaderMap>) -> String {
+        match headers.and_then(|h| self.loopback_origin(h)) {
+            Some(origin) => format!(
+                "{origin}/.well-known/oauth-protected-resource{}",
+                self.path()
+            ),
+            None => self.metadata_url.clone(),
+        }
     }
 
     /// The caller of a request: `Ok(None)` for an anonymous request the server lets through,
@@ -85,17 +143,22 @@ impl ResourceServer {
     ) -> Result<Option<Arc<Auth>>, Response> {
         let token = match bearer_token(headers) {
             Credentials::None if self.allow_anonymous => return Ok(None),
-            Credentials::None => return Err(self.challenge(TokenError::Missing, &[])),
+            Credentials::None => {
+                return Err(self.challenge(Some(headers), TokenError::Missing, &[]));
+            }
             Credentials::OtherScheme => {
                 return Err(self.challenge(
+                    Some(headers),
                     TokenError::Invalid("send the access token with the Bearer scheme".into()),
                     &[],
                 ));
             }
             Credentials::Bearer("") => {
-                return Err(
-                    self.challenge(TokenError::Invalid("the bearer token is empty".into()), &[])
-                );
+                return Err(self.challenge(
+                    Some(headers),
+                    TokenError::Invalid("the bearer token is empty".into()),
+                    &[],
+                ));
             }
             Credentials::Bearer(token) => token,
         };
@@ -104,20 +167,28 @@ impl ResourceServer {
             Err(err) => {
                 // The reason, never the token.
                 tracing::info!(resource = %self.resource, "refused a token: {err:?}");
-                Err(self.challenge(err, &[]))
+                Err(self.challenge(Some(headers), err, &[]))
             }
         }
     }
 
     /// A 401 challenge (or 503 while the keys are unavailable), naming `scope` or, when empty,
     /// every permission of the vocabulary.
-    pub(crate) fn challenge(&self, error: TokenError, scope: &[&str]) -> Response {
+    pub(crate) fn challenge(
+        &self,
+        headers: Option<&HeaderMap>,
+        error: TokenError,
+        scope: &[&str],
+    ) -> Response {
         let scope = if scope.is_empty() {
             self.all_scopes.clone()
         } else {
             scope.join(" ")
         };
-        let mut value = format!("Bearer resource_metadata=\"{}\"", self.metadata_url);
+        let mut value = format!(
+            "Bearer resource_metadata=\"{}\"",
+            self.metadata_url(headers)
+        );
         if !scope.is_empty() {
             value.push_str(&format!(", scope=\"{}\"", quoted(&scope)));
         }
@@ -154,7 +225,7 @@ impl ResourceServer {
         let value = format!(
             "Bearer error=\"insufficient_scope\", scope=\"{scope}\", resource_metadata=\"{}\", \
              error_description=\"this tool requires {scope}\"",
-            self.metadata_url
+            self.metadata_url(None)
         );
         let body = json!({"error": "insufficient_scope", "error_description": format!("this tool requires {scope}")});
         with_challenge(JsonBody::new(StatusCode::FORBIDDEN, &body), &value)

@@ -27,6 +27,8 @@ pub(crate) struct OAuthSettings {
     pub(crate) auth0: Option<Auth0Config>,
     /// The URL clients reach the server at, without the MCP path.
     pub(crate) public_url: Option<String>,
+    /// Whether `serve` derived the public URL from its address (none was configured).
+    pub(crate) public_url_derived: bool,
     pub(crate) allow_anonymous: bool,
 }
 
@@ -96,6 +98,7 @@ impl OAuthSettings {
                     (client_id.to_owned(), client_secret.to_owned()),
                     ProxySettings {
                         base: public_url.to_owned(),
+                        loopback_aliases: self.public_url_derived,
                         resource: format!("{public_url}{path}"),
                         scopes_supported: advertised,
                         server_name: info.display_name().to_owned(),
@@ -132,6 +135,7 @@ impl OAuthSettings {
                 scopes: scopes
                     .unwrap_or_else(|| info.permissions.iter().map(|p| (*p).to_owned()).collect()),
                 allow_anonymous: self.allow_anonymous,
+                derived_public_url: self.public_url_derived,
             },
         );
         Ok(OAuthParts {

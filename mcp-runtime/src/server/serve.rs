@@ -45,6 +45,9 @@ impl<M: OAuthMode> Server<M> {
                  address, not {local}: anyone who can reach it could forge a token"
             )));
         }
+        if self.oauth.public_url.is_none() {
+            self.oauth.public_url_derived = local.ip().is_loopback();
+        }
         let public_url = self
             .oauth
             .public_url

@@ -126,7 +126,7 @@ pub(crate) async fn authorize(
         );
     };
     if let Some(resource) = params.get("resource")
-        && resource.trim_end_matches('/') != proxy.resource.trim_end_matches('/')
+        && !proxy.is_our_resource(resource)
     {
         return fail(
             "invalid_target",

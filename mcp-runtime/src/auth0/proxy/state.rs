@@ -13,6 +13,7 @@ use super::signing::{Client, ClientKey, Signer};
 use super::store::{Store, Weigh};
 use crate::auth0::config::Auth0Config;
 use crate::web::response::Redirect;
+use crate::web::url::is_loopback;
 
 /// Where a client asked the browser to go back to, as `/token` must check it.
 pub(crate) struct Return {
@@ -73,6 +74,9 @@ impl Weigh for IssuedCode {
 pub(crate) struct ProxySettings {
     /// The server's public URL: the proxy's issuer.
     pub(crate) base: String,
+    /// The public URL was derived from a loopback address: the MCP endpoint is also reached
+    /// under the other loopback names on that port (`localhost` for `127.0.0.1`).
+    pub(crate) loopback_aliases: bool,
     /// The canonical MCP URL that tokens are for.
     pub(crate) resource: String,
     /// `scopes_supported` of the metadata.
@@ -94,6 +98,7 @@ pub(crate) struct Proxy {
     /// Our issuer: the server's public URL.
     pub(crate) base: String,
     pub(crate) resource: String,
+    pub(crate) loopback_aliases: bool,
     pub(crate) scopes_supported: Vec<String>,
     pub(crate) server_name: String,
     pub(crate) descriptions: Vec<(String, String)>,
@@ -122,6 +127,7 @@ impl Proxy {
             upstream_client,
             base: settings.base,
             resource: settings.resource,
+            loopback_aliases: settings.loopback_aliases,
             scopes_supported: settings.scopes_supported,
             server_name: settings.server_name,
             documents: settings.documents,
@@ -163,6 +169,32 @@ impl Proxy {
         self.signer.client(client_id).ok_or_else(|| {
             "the client_id is not one this server registered (it may come from another server, or from before its secret changed): register the client again".to_owned()
         })
+    }
+
+    /// Whether `resource` (RFC 8707) names this server's MCP endpoint: its canonical URL, or,
+    /// on a loopback server without a configured public URL, the same URL under another
+    /// loopback name.
+    pub(crate) fn is_our_resource(&self, resource: &str) -> bool {
+        let trimmed = |s: &str| s.trim_end_matches('/').to_owned();
+        if trimmed(resource) == trimmed(&self.resource) {
+            return true;
+        }
+        if !self.loopback_aliases {
+            return false;
+        }
+        let (Ok(asked), Ok(ours)) = (
+            reqwest::Url::parse(resource),
+            reqwest::Url::parse(&self.resource),
+        ) else {
+            return false;
+        };
+        asked.scheme() == "http"
+            && asked
+                .host_str()
+                .is_some_and(|h| is_loopback(h.trim_matches(['[', ']'])))
+            && asked.port_or_known_default() == ours.port_or_known_default()
+            && asked.path().trim_end_matches('/') == ours.path().trim_end_matches('/')
+            && asked.query().is_none()
     }
 
     /// What `scope` means, or nothing when the vocabulary does not say.

@@ -116,9 +116,12 @@ pub(crate) fn router(
     router.with_state(shared)
 }
 
-async fn protected_resource_metadata(State(shared): State<Arc<Shared>>) -> Response {
+async fn protected_resource_metadata(
+    State(shared): State<Arc<Shared>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     match &shared.gate.resource {
-        Some(resource) => resource.metadata(),
+        Some(resource) => resource.metadata(&headers),
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

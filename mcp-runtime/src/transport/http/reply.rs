@@ -114,7 +114,7 @@ pub(crate) fn finish(
         }
         Err(Failure::Refused(refusal)) => match (resource, refusal.reason) {
             (Some(resource), RefusalReason::NoCredentials) => {
-                resource.challenge(TokenError::Missing, refusal.scope)
+                resource.challenge(None, TokenError::Missing, refusal.scope)
             }
             (Some(resource), RefusalReason::InsufficientScope) => {
                 resource.insufficient_scope(refusal.scope)
