@@ -639,3 +639,52 @@ async fn a_server_takes_tower_layers_and_keeps_serving_through_them() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.header("x-layer"), Some("outer"));
 }
+
+/// Lists the request headers it was given.
+#[tool]
+async fn headers_seen(context: &Context) -> String {
+    let http = context.http().expect("an HTTP request");
+    let mut names: Vec<&str> = http.headers().keys().map(|k| k.as_str()).collect();
+    names.sort_unstable();
+    let tenant = http
+        .headers()
+        .get("x-tenant")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    format!(
+        "{} {} tenant={tenant} headers={}",
+        http.method(),
+        http.uri().path(),
+        names.join(",")
+    )
+}
+
+#[mcp_server(name = "heads", version = "0.0.1", oauth = none, tools = [headers_seen])]
+struct Heads;
+
+#[tokio::test]
+async fn a_tool_reads_the_request_headers_but_never_the_credentials() {
+    let app = Heads.router();
+    let session = session(&app, None).await;
+    let mut request = post(
+        &common::tool_call(3, "headers_seen", json!({})),
+        None,
+        Some(&session),
+    );
+    let headers = request.headers_mut();
+    headers.insert("x-tenant", "acme".parse().unwrap());
+    headers.insert("authorization", "Bearer secret-token".parse().unwrap());
+    headers.insert("cookie", "sid=secret-cookie".parse().unwrap());
+    let reply = send(&app, request).await;
+    let text = common::text(&reply.body);
+    assert!(text.starts_with("POST /mcp tenant=acme headers="), "{text}");
+    assert!(
+        text.contains("x-tenant") && text.contains("mcp-session-id"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("authorization") && !text.contains("cookie"),
+        "{text}"
+    );
+    assert!(!text.contains("secret"), "{text}");
+}

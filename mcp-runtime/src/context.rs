@@ -31,6 +31,8 @@ pub struct Context {
 
 struct ContextInner {
     request_id: Value,
+    /// The HTTP request that carried the call, without its credentials.
+    http: Option<Arc<HttpRequest>>,
     meta: Option<Value>,
     session: Arc<Session>,
     auth: Option<Arc<Auth>>,
@@ -120,6 +122,72 @@ pub enum Elicitation<T> {
     Cancelled,
 }
 
+/// How a request reached the engine: the channel back to the client, when the transport has
+/// one for it, and the HTTP request, on the HTTP transport.
+#[derive(Default)]
+pub(crate) struct Via {
+    pub(crate) outbox: Option<Outbox>,
+    pub(crate) http: Option<Arc<HttpRequest>>,
+}
+
+/// The HTTP request that carried an MCP request, as a tool sees it: method, URI and headers,
+/// **without** `Authorization`, `Proxy-Authorization` and `Cookie` (the caller's credentials
+/// reach a tool only as the verified [`Auth`]).
+///
+/// ```
+/// # use mcp_runtime::prelude::*;
+/// /// Says which tenant asked.
+/// #[tool]
+/// async fn whoami(context: &Context) -> String {
+///     let tenant = context
+///         .http()
+///         .and_then(|http| http.headers().get("x-tenant"))
+///         .and_then(|value| value.to_str().ok())
+///         .unwrap_or("none");
+///     format!("tenant: {tenant}")
+/// }
+/// ```
+#[derive(Debug)]
+pub struct HttpRequest {
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+}
+
+impl HttpRequest {
+    /// The request's parts, with its credentials removed.
+    pub(crate) fn from_parts(parts: axum::http::request::Parts) -> Self {
+        let mut headers = parts.headers;
+        for name in [
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::PROXY_AUTHORIZATION,
+            axum::http::header::COOKIE,
+        ] {
+            headers.remove(name);
+        }
+        HttpRequest {
+            method: parts.method,
+            uri: parts.uri,
+            headers,
+        }
+    }
+
+    /// The HTTP method (`POST` for MCP requests).
+    pub fn method(&self) -> &axum::http::Method {
+        &self.method
+    }
+
+    /// The request's URI (the MCP endpoint's path, and a query if the client sent one).
+    pub fn uri(&self) -> &axum::http::Uri {
+        &self.uri
+    }
+
+    /// The request's headers, without `Authorization`, `Proxy-Authorization` and `Cookie`.
+    pub fn headers(&self) -> &axum::http::HeaderMap {
+        &self.headers
+    }
+}
+
 impl Context {
     pub(crate) fn new(
         request_id: Value,
@@ -128,10 +196,12 @@ impl Context {
         auth: Option<Arc<Auth>>,
         peer: Peer,
         round: Option<Arc<InputRound>>,
+        http: Option<Arc<HttpRequest>>,
     ) -> Self {
         Context {
             inner: Arc::new(ContextInner {
                 request_id,
+                http,
                 meta,
                 session,
                 auth,
@@ -144,6 +214,12 @@ impl Context {
     /// The verified caller, on a server with OAuth when the request carried a valid token.
     pub fn auth(&self) -> Option<&Auth> {
         self.inner.auth.as_deref()
+    }
+
+    /// The HTTP request that carried this call (headers such as a tenant or a trace id),
+    /// without its credentials; `None` on the stdio transport.
+    pub fn http(&self) -> Option<&HttpRequest> {
+        self.inner.http.as_deref()
     }
 
     /// The JSON-RPC id of the `tools/call` request.

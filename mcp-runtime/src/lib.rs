@@ -42,7 +42,7 @@ pub use completion::{Completion, Completions, IntoCompletions};
 #[doc(inline)]
 pub use content::{CallToolResult, Content, Message, ResourceContents, Role};
 #[doc(inline)]
-pub use context::{Context, Elicitation, Root, SamplingRequest, SamplingResponse};
+pub use context::{Context, Elicitation, HttpRequest, Root, SamplingRequest, SamplingResponse};
 #[doc(inline)]
 pub use error::{Error, Result, ToolError};
 #[doc(inline)]

@@ -21,12 +21,12 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::caller::Auth;
 use crate::content::Icon;
-use crate::context::{Context, Peer};
+use crate::context::{Context, HttpRequest, Peer, Via};
 use crate::prompt::handler::PromptSet;
 use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::{RpcError, code};
 use crate::protocol::log::LogLevel;
-use crate::protocol::peer::{Cancel, Outbox, Pending};
+use crate::protocol::peer::{Cancel, Pending};
 use crate::protocol::session::Session;
 use crate::protocol::subscriptions::Subscriptions;
 use crate::protocol::version;
@@ -173,6 +173,7 @@ impl Engine {
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
         round: Option<Arc<InputRound>>,
+        http: Option<Arc<HttpRequest>>,
     ) -> Context {
         let meta = params.and_then(|p| p.get("_meta")).cloned();
         let peer = Peer {
@@ -183,12 +184,12 @@ impl Engine {
             logger: self.info.name,
             subscriptions: Arc::clone(&self.subscriptions),
         };
-        Context::new(id, meta, session, auth, peer, round)
+        Context::new(id, meta, session, auth, peer, round, http)
     }
 
     /// Answers one request of the session era other than `initialize`, for the verified
     /// caller `auth`. Messages for the client during the request (progress, logs,
-    /// server-to-client requests) go to `outbox`, when the transport can carry them.
+    /// server-to-client requests) go to `via.outbox`, when the transport can carry them.
     pub(crate) async fn request(
         &self,
         id: Value,
@@ -196,9 +197,9 @@ impl Engine {
         params: Option<Map<String, Value>>,
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
-        outbox: Option<Outbox>,
+        via: Via,
     ) -> Result<Value, Failure> {
-        self.dispatch(id, method, params, session, auth, outbox, None)
+        self.dispatch(id, method, params, session, auth, via, None)
             .await
     }
 
@@ -212,7 +213,7 @@ impl Engine {
         params: Option<Map<String, Value>>,
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
-        outbox: Option<Outbox>,
+        via: Via,
         round: Option<Arc<InputRound>>,
     ) -> Result<Value, Failure> {
         let has_resources = !self.resources.is_empty();
@@ -228,7 +229,8 @@ impl Engine {
                 )?)
             }
             "resources/read" if has_resources => {
-                let context = self.context(id, params.as_ref(), session, auth, round.clone());
+                let context =
+                    self.context(id, params.as_ref(), session, auth, round.clone(), via.http);
                 let read = self
                     .resources
                     .read(params.as_ref(), context, self.limits.tool_timeout);
@@ -250,7 +252,8 @@ impl Engine {
                     .list(params.as_ref(), auth.as_deref(), self.limits.page_size)?)
             }
             "prompts/get" if has_prompts => {
-                let context = self.context(id, params.as_ref(), session, auth, round.clone());
+                let context =
+                    self.context(id, params.as_ref(), session, auth, round.clone(), via.http);
                 let got = self
                     .prompts
                     .get_messages(params, context, self.limits.tool_timeout);
@@ -276,7 +279,8 @@ impl Engine {
                 let site = CallSite {
                     session,
                     auth,
-                    outbox,
+                    outbox: via.outbox,
+                    http: via.http,
                     pending: &self.pending,
                     in_flight: &self.in_flight,
                     logger: self.info.name,

@@ -10,10 +10,10 @@ use super::Engine;
 use super::outcome::Failure;
 use super::request_state::binding;
 use crate::auth::caller::Auth;
+use crate::context::Via;
 use crate::protocol::era::{self, key};
 use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::{RpcError, code};
-use crate::protocol::peer::Outbox;
 use crate::protocol::session::Session;
 
 /// A `subscriptions/listen` stream, as the engine agreed to it.
@@ -50,7 +50,7 @@ impl Engine {
         params: Option<Map<String, Value>>,
         session: Arc<Session>,
         auth: Option<Arc<Auth>>,
-        outbox: Option<Outbox>,
+        via: Via,
     ) -> Result<Value, Failure> {
         if method == "server/discover" {
             return Ok(self.complete(method, self.discover()));
@@ -84,7 +84,7 @@ impl Engine {
         // Bound before the params move into the call, for the state of a next round.
         let bound = round.as_ref().map(|_| bound());
         let result = self
-            .dispatch(id, method, params, session, auth, outbox, round.clone())
+            .dispatch(id, method, params, session, auth, via, round.clone())
             .await;
         match result {
             Ok(result) => Ok(self.complete(method, result)),

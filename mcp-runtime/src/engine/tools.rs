@@ -14,7 +14,7 @@ use super::paging::list_result;
 use crate::auth::caller::Auth;
 use crate::auth::permission::Denial;
 use crate::content::CallToolResult;
-use crate::context::{Context, Peer};
+use crate::context::{Context, HttpRequest, Peer};
 use crate::protocol::input::InputRound;
 use crate::protocol::jsonrpc::RpcError;
 use crate::protocol::peer::{Cancel, Outbox, Pending};
@@ -65,6 +65,8 @@ pub(crate) struct CallSite<'a> {
     pub(crate) session: Arc<Session>,
     pub(crate) auth: Option<Arc<Auth>>,
     pub(crate) outbox: Option<Outbox>,
+    /// The HTTP request of the call, for the tool's `Context`.
+    pub(crate) http: Option<Arc<HttpRequest>>,
     pub(crate) pending: &'a Arc<Pending>,
     pub(crate) in_flight: &'a InFlightTable,
     /// The logger name of the tool's log messages: the server's name.
@@ -201,6 +203,7 @@ impl Tools {
             site.auth,
             peer,
             round.clone(),
+            site.http,
         );
         let limit = tool.timeout.unwrap_or(limits.tool_timeout);
         let call = CatchUnwind::new(

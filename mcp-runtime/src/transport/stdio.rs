@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
 
+use crate::context::Via;
 use crate::engine::Engine;
 use crate::engine::outcome::Failure;
 use crate::error::Result;
@@ -66,7 +67,10 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
                             params,
                             session,
                             None,
-                            Some(outbox.clone()),
+                            Via {
+                                outbox: Some(outbox.clone()),
+                                http: None,
+                            },
                         )
                         .await;
                     match answer {

@@ -16,13 +16,14 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
 
 use crate::auth::caller::Auth;
 use crate::auth::resource::ResourceServer;
+use crate::context::HttpRequest;
 use crate::engine::Engine;
 use crate::protocol::era::Era;
 use crate::protocol::jsonrpc::{self, Message, code};
@@ -163,7 +164,9 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
         Ok(body) => body,
         Err(response) => return response,
     };
-    let headers = &parts.headers;
+    // What a tool sees of the request: its credentials were read above, and go no further.
+    let http = Arc::new(HttpRequest::from_parts(parts));
+    let headers = http.headers();
     let content_type = header_str(headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     if content_type.split(';').next().map(str::trim) != Some("application/json") {
         return HttpError::new(
@@ -190,14 +193,14 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
         }
     };
     if modern::era_of(headers, &message) == Era::Modern {
-        return modern::post(&shared, headers, &accept, auth, message).await;
+        return modern::post(&shared, &http, &accept, auth, message).await;
     }
     if let Message::Request { id, method, params } = &message
         && method == "initialize"
     {
         return initialize(&shared, id.clone(), params.as_ref(), auth.as_deref());
     }
-    let session = match find_session(&shared, &parts, auth.as_deref()) {
+    let session = match find_session(&shared, headers, auth.as_deref()) {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -210,6 +213,7 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
                 session,
                 auth,
                 takes_stream: accept.event_stream(),
+                http: Arc::clone(&http),
             };
             shared.answer(call, Era::Legacy).await
         }
@@ -269,10 +273,9 @@ fn initialize(
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
 fn find_session(
     shared: &Shared,
-    parts: &Parts,
+    headers: &HeaderMap,
     auth: Option<&Auth>,
 ) -> Result<Arc<Session>, Response> {
-    let headers = &parts.headers;
     let header_version = match header_str(headers, VERSION_HEADER) {
         None => None,
         Some(requested) => match version::supported(requested) {
@@ -358,7 +361,7 @@ async fn get_stream(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         )
         .into_response();
     }
-    match find_session(&shared, &parts, auth.as_deref()) {
+    match find_session(&shared, &parts.headers, auth.as_deref()) {
         Ok(session) => sse::session_stream(session, Arc::clone(&shared.shutdown)),
         Err(response) => response,
     }

@@ -14,6 +14,7 @@ use super::reply::status_of;
 use super::shared::{Call, SESSION_HEADER, Shared, VERSION_HEADER};
 use super::sse;
 use crate::auth::caller::Auth;
+use crate::context::HttpRequest;
 use crate::protocol::era::{self, Era, ModernMeta, key};
 use crate::protocol::jsonrpc::{self, Message, RpcError, code};
 use crate::protocol::peer::Outbox;
@@ -70,7 +71,7 @@ pub(super) fn error(id: Value, error: RpcError) -> Response {
 /// Answers a message of the stateless era.
 pub(super) async fn post(
     shared: &Arc<Shared>,
-    headers: &HeaderMap,
+    http: &Arc<HttpRequest>,
     accept: &Accept<'_>,
     auth: Option<Arc<Auth>>,
     message: Message,
@@ -94,7 +95,7 @@ pub(super) async fn post(
         Ok(meta) => meta,
         Err(err) => return error(id, err),
     };
-    if let Err(err) = check_headers(headers, &method, params.as_ref(), &meta.version) {
+    if let Err(err) = check_headers(http.headers(), &method, params.as_ref(), &meta.version) {
         return error(id, err);
     }
     if !era::MODERN_VERSIONS.contains(&meta.version.as_str()) {
@@ -135,6 +136,7 @@ pub(super) async fn post(
         session,
         auth,
         takes_stream: accept.event_stream(),
+        http: Arc::clone(http),
     };
     shared.answer(call, Era::Modern).await
 }

@@ -10,6 +10,7 @@ use super::admission::Gate;
 use super::sessions::SessionTable;
 use super::sse;
 use crate::auth::caller::Auth;
+use crate::context::{HttpRequest, Via};
 use crate::engine::Engine;
 use crate::protocol::era::Era;
 use crate::protocol::peer::{Cancel, Outbox};
@@ -39,6 +40,8 @@ pub(crate) struct Call {
     pub(crate) auth: Option<Arc<Auth>>,
     /// Whether the client takes an SSE stream as the answer.
     pub(crate) takes_stream: bool,
+    /// The HTTP request, without its credentials, for the handler's `Context`.
+    pub(crate) http: Arc<HttpRequest>,
 }
 
 impl Shared {
@@ -52,6 +55,7 @@ impl Shared {
             session,
             auth,
             takes_stream,
+            http,
         } = call;
         let streaming = takes_stream && self.engine.may_stream(&method, params.as_ref());
         let (outbox, messages) = match streaming {
@@ -61,6 +65,10 @@ impl Shared {
             }
             false => (None, None),
         };
+        let via = Via {
+            outbox,
+            http: Some(http),
+        };
         let shared = Arc::clone(self);
         let request_id = id.clone();
         // Boxed: the engine's future is large, and is moved no more.
@@ -69,12 +77,12 @@ impl Shared {
             match era {
                 Era::Legacy => {
                     engine
-                        .request(request_id, &method, params, session, auth, outbox)
+                        .request(request_id, &method, params, session, auth, via)
                         .await
                 }
                 Era::Modern => {
                     engine
-                        .modern(request_id, &method, params, session, auth, outbox)
+                        .modern(request_id, &method, params, session, auth, via)
                         .await
                 }
             }
