@@ -175,7 +175,14 @@ impl Documents {
 
 #[tokio::main]
 async fn main() -> mcp_runtime::Result<()> {
-    tracing_subscriber::fmt().init();
+    // RUST_LOG picks what is logged (`info` by default); colours only on a terminal.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
     Documents::new()
         .into_server()
         .auth0(Auth0Config::from_env_or_dev_issuer().await?)

@@ -573,7 +573,14 @@ struct Conformance;
 
 #[tokio::main]
 async fn main() -> mcp_runtime::Result<()> {
-    tracing_subscriber::fmt().init();
+    // RUST_LOG picks what is logged (`info` by default); colours only on a terminal.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+        .init();
     let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
     Conformance.serve(&format!("127.0.0.1:{port}")).await
 }

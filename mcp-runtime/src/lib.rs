@@ -12,6 +12,7 @@ mod context;
 mod engine;
 mod error;
 mod extract;
+mod observe;
 mod prompt;
 mod protocol;
 mod resource;
@@ -51,6 +52,8 @@ pub use prompt::get::{GetPromptResult, IntoPromptResult};
 pub use protocol::log::LogLevel;
 #[doc(inline)]
 pub use resource::read::IntoResourceContents;
+#[doc(inline)]
+pub use server::metrics;
 #[doc(inline)]
 pub use server::notifier::Notifier;
 #[doc(inline)]

@@ -11,6 +11,7 @@ use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde_json::Value;
 
+use crate::observe;
 use crate::web::upstream::{ReadError, read_capped};
 
 /// The largest JWKS document accepted.
@@ -158,14 +159,21 @@ impl Jwks {
                 tracing::debug!(url = %self.url, keys = keys.len(), "fetched the signing keys");
                 cache.keys = Arc::new(keys);
                 cache.fetched_at = Some(Instant::now());
+                metrics::counter!(observe::JWKS_REFRESHES, "outcome" => "ok").increment(1);
             }
             // The last good keys, if any, stay in use.
-            Err(why) => tracing::warn!(url = %self.url, "cannot fetch the signing keys: {why}"),
+            Err(why) => {
+                tracing::warn!(url = %self.url, "cannot fetch the signing keys: {why}");
+                metrics::counter!(observe::JWKS_REFRESHES, "outcome" => "failed").increment(1);
+            }
         }
     }
 
     async fn fetch(&self) -> Result<Vec<Key>, String> {
-        let response = self.client.get(&self.url).send().await.map_err(describe)?;
+        let sent = self.client.get(&self.url).send();
+        let response = observe::upstream("jwks", &self.url, observe::http_ok, sent)
+            .await
+            .map_err(describe)?;
         if !response.status().is_success() {
             return Err(format!("the JWKS endpoint answered {}", response.status()));
         }

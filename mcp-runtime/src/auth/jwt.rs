@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::cache::{Cached, TokenCache};
 use super::caller::{Auth, now};
 use super::jwks::{Jwks, KeyError};
+use crate::observe;
 use crate::web::url::check_url;
 
 /// A signature algorithm accepted for access tokens. There is no `none` and no HMAC: tokens
@@ -214,7 +215,7 @@ impl Verifier {
         }
     }
 
-    /// Verifies `token` and returns its caller.
+    /// Verifies `token` and returns its caller, counting the outcome.
     pub(crate) async fn verify(&self, token: &str) -> Result<Arc<Auth>, TokenError> {
         // A token verified before skips the signature check, if it is still valid and its key
         // is still in the (fresh) key set.
@@ -224,8 +225,16 @@ impl Verifier {
             .cache
             .get(token, now(), leeway, |kid| self.jwks.has_key(kid))
         {
+            count(true, "hit");
             return Ok(auth);
         }
+        let verified = self.verify_signature(token).await;
+        count(verified.is_ok(), "miss");
+        verified
+    }
+
+    /// Verifies `token` that the cache did not answer for, and remembers it.
+    async fn verify_signature(&self, token: &str) -> Result<Arc<Auth>, TokenError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| {
             TokenError::Invalid(format!(
                 "the access token is not a JWT. Auth0 issues opaque access tokens when the \
@@ -315,4 +324,11 @@ fn reason(kind: &ErrorKind) -> &'static str {
         ErrorKind::InvalidAlgorithm => "the token's algorithm does not match its key",
         _ => "the token is malformed",
     }
+}
+
+/// Counts one token check: `valid` or not, answered from the cache (`hit`) or not (`miss`).
+fn count(valid: bool, cache: &'static str) {
+    let result = if valid { "valid" } else { "invalid" };
+    metrics::counter!(observe::TOKEN_VERIFICATIONS, "result" => result, "cache" => cache)
+        .increment(1);
 }

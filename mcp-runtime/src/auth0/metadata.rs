@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use crate::observe;
 use crate::web::response::JsonBody;
 use crate::web::upstream::{ReadError, read_capped};
 
@@ -69,7 +70,13 @@ impl MetadataMirror {
     }
 
     async fn fetch(&self) -> Result<Value, String> {
-        let response = self.client.get(&self.url).send().await.map_err(|e| {
+        let sent = observe::upstream(
+            "auth0_metadata",
+            &self.url,
+            observe::http_ok,
+            self.client.get(&self.url).send(),
+        );
+        let response = sent.await.map_err(|e| {
             if e.is_timeout() {
                 "it did not answer in time".to_owned()
             } else {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use super::outcome::{Refusal, RefusalReason};
 use crate::auth::caller::Auth;
 use crate::auth::permission::{Denial, Requirement};
+use crate::observe;
 
 /// The `_meta` key under which lists show each item's required permissions.
 pub(crate) const REQUIRES_META_KEY: &str = "mcp-runtime/requires";
@@ -59,6 +60,17 @@ impl Guard {
         }
         let scope = self.requirement.permissions();
         // A hidden item answers as unknown to everyone it would refuse, signed in or not.
+        let reason = if self.denial == Denial::Hide {
+            "hidden"
+        } else if auth.is_none() {
+            "no_credentials"
+        } else {
+            "missing_permission"
+        };
+        // Within the request's span, which names the caller and its client.
+        tracing::info!(kind, name, reason, "denied a request");
+        metrics::counter!(observe::DENIALS, "kind" => kind_label(kind), "reason" => reason)
+            .increment(1);
         if self.denial == Denial::Hide {
             return Access::Hidden;
         }
@@ -68,11 +80,6 @@ impl Guard {
                 scope,
             });
         }
-        tracing::info!(
-            kind,
-            name,
-            "denied a request: the caller lacks the permission"
-        );
         match self.denial {
             Denial::ToolError => Access::Forbidden(forbidden_message(self.requirement)),
             Denial::InsufficientScope => Access::Refused(Refusal {
@@ -107,5 +114,15 @@ fn forbidden_message(requirement: Requirement) -> String {
         Requirement::Public | Requirement::Authenticated | Requirement::Unstated => {
             "Forbidden".to_owned()
         }
+    }
+}
+
+/// `kind` as a metric label: one of the three kinds of guarded items.
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "tool" => "tool",
+        "resource" => "resource",
+        "prompt" => "prompt",
+        _ => "other",
     }
 }

@@ -305,6 +305,12 @@ impl Engine {
 
     /// Whether answering this request may need a stream back to the client: a `tools/call` of
     /// a tool that takes a `Context`. Other requests are answered without setting one up.
+    /// The declared name of the tool a `tools/call` names, if there is such a tool.
+    pub(crate) fn tool_called(&self, params: Option<&Map<String, Value>>) -> Option<&'static str> {
+        let name = params?.get("name")?.as_str()?;
+        self.tools.declared_name(name)
+    }
+
     pub(crate) fn may_stream(&self, method: &str, params: Option<&Map<String, Value>>) -> bool {
         method == "tools/call"
             && params

@@ -126,6 +126,12 @@ impl Tools {
     }
 
     /// Whether the tool `name` takes a `Context`, and so may talk back while it runs.
+    /// The name of the tool called `name`, as the server declared it (for a metric label:
+    /// only declared names, never a client's string).
+    pub(crate) fn declared_name(&self, name: &str) -> Option<&'static str> {
+        self.get(name).map(|tool| tool.name)
+    }
+
     pub(crate) fn talks_back(&self, name: &str) -> bool {
         self.get(name).is_some_and(|tool| tool.talks_back)
     }

@@ -1,6 +1,7 @@
 //! A server: the tools of a `#[mcp_server]` struct, with its transport and OAuth settings,
 //! as a [`Router`](axum::Router) or served on an address.
 
+pub mod metrics;
 pub(crate) mod mode;
 pub(crate) mod notifier;
 pub(crate) mod oauth;
@@ -114,6 +115,8 @@ pub struct Server<M: OAuthMode = NoAuth> {
     oauth: OAuthSettings,
     shutdown_timeout: Duration,
     connections: ConnectionLimits,
+    /// The application's own routes, served beside MCP.
+    routes: Vec<axum::Router>,
     /// The application's tower layers, outermost last.
     layers: Vec<Box<dyn FnOnce(axum::Router) -> axum::Router + Send>>,
     _mode: PhantomData<fn() -> M>,
@@ -143,6 +146,7 @@ impl<M: OAuthMode> Server<M> {
             oauth: OAuthSettings::default(),
             shutdown_timeout: Duration::from_secs(30),
             connections: ConnectionLimits::default(),
+            routes: Vec::new(),
             layers: Vec::new(),
             _mode: PhantomData,
         }
@@ -198,6 +202,14 @@ impl<M: OAuthMode> Server<M> {
             .allowed_origins
             .extend(origins.iter().cloned());
         self.http.cors_origins = origins;
+        self
+    }
+
+    /// Serves `routes` beside the MCP endpoint (a health check, a metrics scrape such as
+    /// [`metrics::prometheus`](crate::metrics)), and keeps [`serve`](Self::serve). Their paths
+    /// must not collide with the server's own.
+    pub fn merge(mut self, routes: axum::Router) -> Self {
+        self.routes.push(routes);
         self
     }
 
@@ -375,6 +387,9 @@ impl<M: OAuthMode> Server<M> {
             Some(routes) => router.merge(routes),
             None => router,
         };
+        for routes in self.routes {
+            router = router.merge(routes);
+        }
         for layer in self.layers {
             router = layer(router);
         }

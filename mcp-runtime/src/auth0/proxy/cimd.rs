@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::signing::Client;
 use crate::error::Error;
+use crate::observe;
 use crate::web::text::display_name;
 use crate::web::upstream::{ReadError, read_capped};
 use crate::web::url::{check_redirect_uri, is_loopback};
@@ -81,11 +82,12 @@ impl Documents {
         if let Some(client) = self.cached(url) {
             return Ok(client);
         }
-        let response = self
+        let sent = self
             .http
             .get(parsed)
             .header(header::ACCEPT, "application/json")
-            .send()
+            .send();
+        let response = observe::upstream("client_metadata_document", url, observe::http_ok, sent)
             .await
             .map_err(|e| {
                 refused(if is_guard_refusal(&e) {

@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::limits::{Endpoint, too_many_requests};
 use super::signing::ClientKey;
 use super::state::Proxy;
+use crate::observe;
 use crate::web::form;
 use crate::web::response::{JsonBody, OAuthError};
 use crate::web::upstream::read_capped;
@@ -150,14 +151,15 @@ pub(crate) async fn token(State(proxy): State<Arc<Proxy>>, parts: Parts, body: B
 
 /// Sends the token request to Auth0 and relays its answer and status to `client_id`.
 async fn relay(proxy: &Proxy, client_id: &str, body: String) -> Response {
+    let url = proxy.upstream.token_url();
     let sent = proxy
         .http
-        .post(proxy.upstream.token_url())
+        .post(&url)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
         .body(body)
-        .send()
-        .await;
+        .send();
+    let sent = observe::upstream("auth0_token", &url, observe::http_ok, sent).await;
     let response = match sent {
         Ok(response) => response,
         Err(err) => {

@@ -12,9 +12,13 @@ use super::sse;
 use crate::auth::caller::Auth;
 use crate::context::{HttpRequest, Via};
 use crate::engine::Engine;
+use crate::engine::outcome::Failure;
+use crate::observe;
 use crate::protocol::era::Era;
 use crate::protocol::peer::{Cancel, Outbox};
 use crate::protocol::session::Session;
+use std::time::Instant;
+use tracing::{Instrument as _, Span};
 
 /// `Mcp-Session-Id`.
 pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
@@ -44,6 +48,53 @@ pub(crate) struct Call {
     pub(crate) http: Arc<HttpRequest>,
 }
 
+/// The span of one request: its method and the tool, prompt or resource it names, who asked
+/// and through which client (never their token), and, once answered, its outcome and
+/// duration.
+fn request_span(method: &str, params: Option<&Map<String, Value>>, auth: Option<&Auth>) -> Span {
+    let named = params.and_then(|p| p.get("name").or_else(|| p.get("uri")));
+    let name = named.and_then(Value::as_str).map(|n| {
+        let end = n.char_indices().nth(200).map_or(n.len(), |(at, _)| at);
+        &n[..end]
+    });
+    tracing::info_span!(
+        "mcp",
+        method,
+        name,
+        sub = auth.map(|a| a.user().user_id.as_str()),
+        client_id = auth.and_then(Auth::client_id),
+        outcome = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    )
+}
+
+/// Logs and counts a request's answer, in its span.
+fn observe_answer(
+    method: &'static str,
+    tool: Option<&'static str>,
+    result: &Result<Value, Failure>,
+    started: Instant,
+) {
+    let outcome = match result {
+        Ok(value) if value.get("isError").and_then(Value::as_bool) == Some(true) => "tool_error",
+        Ok(_) => "ok",
+        Err(Failure::Rpc(_)) => "error",
+        Err(Failure::Refused(_)) => "denied",
+        Err(Failure::Cancelled) => "cancelled",
+        Err(Failure::InputRequired) => "input_required",
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let span = Span::current();
+    span.record("outcome", outcome);
+    span.record("duration_ms", (seconds * 1000.0) as u64);
+    tracing::info!("answered");
+    metrics::counter!(observe::REQUESTS, "method" => method, "outcome" => outcome).increment(1);
+    metrics::histogram!(observe::REQUEST_SECONDS, "method" => method).record(seconds);
+    if let Some(tool) = tool {
+        metrics::counter!(observe::TOOL_CALLS, "tool" => tool, "outcome" => outcome).increment(1);
+    }
+}
+
 impl Shared {
     /// Answers a request of `era` with the engine: as JSON, or as an SSE stream when the
     /// client takes one and the request may talk back before its result.
@@ -71,22 +122,33 @@ impl Shared {
         };
         let shared = Arc::clone(self);
         let request_id = id.clone();
+        let span = request_span(&method, params.as_ref(), auth.as_deref());
+        let tool = (method == "tools/call")
+            .then(|| self.engine.tool_called(params.as_ref()))
+            .flatten();
+        let started = Instant::now();
         // Boxed: the engine's future is large, and is moved no more.
-        let request = Box::pin(async move {
-            let engine = &shared.engine;
-            match era {
-                Era::Legacy => {
-                    engine
-                        .request(request_id, &method, params, session, auth, via)
-                        .await
-                }
-                Era::Modern => {
-                    engine
-                        .modern(request_id, &method, params, session, auth, via)
-                        .await
-                }
+        let request = Box::pin(
+            async move {
+                let engine = &shared.engine;
+                let label = observe::method_label(&method);
+                let result = match era {
+                    Era::Legacy => {
+                        engine
+                            .request(request_id, &method, params, session, auth, via)
+                            .await
+                    }
+                    Era::Modern => {
+                        engine
+                            .modern(request_id, &method, params, session, auth, via)
+                            .await
+                    }
+                };
+                observe_answer(label, tool, &result, started);
+                result
             }
-        });
+            .instrument(span),
+        );
         sse::answer(id, request, messages, self.gate.resource.as_ref(), era).await
     }
 }

@@ -1,0 +1,83 @@
+//! What the server tells its operators: the names of its metrics (through the `metrics`
+//! facade, which costs nothing until an application installs a recorder), and a timer for
+//! the calls it makes to other services. Never a token, a secret or a code.
+
+use std::future::Future;
+use std::time::Instant;
+
+/// Requests answered, by `method` and `outcome`.
+pub(crate) const REQUESTS: &str = "mcp_requests_total";
+/// Seconds to answer a request, by `method`.
+pub(crate) const REQUEST_SECONDS: &str = "mcp_request_duration_seconds";
+/// Tool calls, by `tool` and `outcome` (`ok`, `tool_error`, `denied`, `error`).
+pub(crate) const TOOL_CALLS: &str = "mcp_tool_calls_total";
+/// Requests refused by a guard, by `kind` (tool, resource, prompt) and `reason`
+/// (`no_credentials`, `missing_permission`, `hidden`).
+pub(crate) const DENIALS: &str = "mcp_denials_total";
+/// Bearer tokens checked, by `result` (`valid`, `invalid`) and `cache` (`hit`, `miss`).
+pub(crate) const TOKEN_VERIFICATIONS: &str = "mcp_token_verifications_total";
+/// Fetches of the authorization server's signing keys, by `outcome`.
+pub(crate) const JWKS_REFRESHES: &str = "mcp_jwks_refreshes_total";
+/// Calls to other services (Auth0's token endpoint, key set, metadata; clients' metadata
+/// documents), by `endpoint` and `outcome`.
+pub(crate) const UPSTREAM_REQUESTS: &str = "mcp_upstream_requests_total";
+/// Seconds an upstream call took, by `endpoint`.
+pub(crate) const UPSTREAM_SECONDS: &str = "mcp_upstream_duration_seconds";
+
+/// Whether an upstream HTTP call got a success status.
+pub(crate) fn http_ok(response: &Result<reqwest::Response, reqwest::Error>) -> bool {
+    response.as_ref().is_ok_and(|r| r.status().is_success())
+}
+
+/// The methods a metric names as they are; any other is `other`, so that a client cannot
+/// grow the number of series.
+pub(crate) fn method_label(method: &str) -> &'static str {
+    const KNOWN: &[&str] = &[
+        "initialize",
+        "ping",
+        "tools/list",
+        "tools/call",
+        "resources/list",
+        "resources/templates/list",
+        "resources/read",
+        "resources/subscribe",
+        "resources/unsubscribe",
+        "prompts/list",
+        "prompts/get",
+        "completion/complete",
+        "logging/setLevel",
+        "server/discover",
+        "subscriptions/listen",
+    ];
+    KNOWN
+        .iter()
+        .find(|known| **known == method)
+        .copied()
+        .unwrap_or("other")
+}
+
+/// Runs `call`, a request to the service `endpoint` at `url`, in a span, and counts and times
+/// it; `ok` says which outputs succeeded. The URL is logged, never a request's body.
+pub(crate) async fn upstream<T>(
+    endpoint: &'static str,
+    url: &str,
+    ok: impl FnOnce(&T) -> bool,
+    call: impl Future<Output = T>,
+) -> T {
+    use tracing::Instrument as _;
+    let span = tracing::info_span!("upstream", endpoint, url);
+    let started = Instant::now();
+    let output = call.instrument(span.clone()).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let outcome = if ok(&output) { "ok" } else { "failed" };
+    span.in_scope(|| {
+        tracing::debug!(
+            outcome,
+            duration_ms = (seconds * 1000.0) as u64,
+            "upstream call"
+        );
+    });
+    metrics::counter!(UPSTREAM_REQUESTS, "endpoint" => endpoint, "outcome" => outcome).increment(1);
+    metrics::histogram!(UPSTREAM_SECONDS, "endpoint" => endpoint).record(seconds);
+    output
+}
