@@ -104,3 +104,65 @@ describe('auth0_proxy with no Auth0 settings: the development issuer', { timeout
     });
   }
 });
+
+describe('the development issuer across a restart of auth0_proxy', { timeout: 120_000 }, () => {
+  const env = (state, port) => ({
+    AUTH0_DOMAIN: '', AUTH0_CLIENT_ID: '', AUTH0_CLIENT_SECRET: '', AUTH0_AUDIENCE: '',
+    MCP_DEV_ISSUER_STATE: state, PORT: String(port),
+  });
+  let dir;
+  let server;
+  before(async () => {
+    const { mkdtemp } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mcp-dev-issuer-'));
+  });
+  after(async () => {
+    await server?.stop();
+    const { rm } = await import('node:fs/promises');
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('a client registered before a restart still signs in after it, and the issuer keeps its key and port', async () => {
+    const { freePort } = await import('./lib/server.mjs');
+    const { statSync } = await import('node:fs');
+    const state = `${dir}/state.json`;
+    const port = await freePort();
+    server = await startServer('auth0_proxy', env(state, port));
+    const base = `http://127.0.0.1:${port}`;
+    const registered = await (await fetch(`${base}/register`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_name: 'restart', redirect_uris: [CALLBACK] }),
+    })).json();
+    const issuerAt = (s) => (s.stderr() + s.stdout()).match(/DEVELOPMENT issuer at (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+    const issuerBefore = issuerAt(server);
+    assert.ok(issuerBefore, 'the banner names the development issuer');
+    const keysBefore = await (await fetch(`${issuerBefore}/.well-known/jwks.json`)).json();
+    assert.equal(statSync(state).mode & 0o777, 0o600, 'the state file is readable by its owner only');
+    await server.stop();
+
+    server = await startServer('auth0_proxy', env(state, port));
+    const pkce = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
+    const authorize = `${base}/authorize?${new URLSearchParams({
+      response_type: 'code', client_id: registered.client_id, redirect_uri: CALLBACK, state: 's',
+      code_challenge: pkce, code_challenge_method: 'S256',
+    })}`;
+    const page = await fetch(authorize, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    const html = await page.text();
+    assert.equal(page.status, 200, html);
+    assert.match(html, /name="txn"/, 'the consent page, not "unknown application"');
+    // The same issuer URL and signing key: tokens issued before the restart still verify.
+    assert.equal(issuerAt(server), issuerBefore);
+    const keysAfter = await (await fetch(`${issuerBefore}/.well-known/jwks.json`)).json();
+    assert.deepEqual(keysAfter, keysBefore);
+    // A client id from elsewhere is still refused, for the person as a page and as an OAuth
+    // error at /token.
+    const token = await fetch(`${base}/token`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', code_verifier: 'y', client_id: 'mcp.bogus.x' }),
+    });
+    assert.equal(token.status, 401);
+    assert.equal((await token.json()).error, 'invalid_client');
+  });
+});

@@ -22,6 +22,20 @@ impl SigningKey {
         Self::from_pair(kid, pair)
     }
 
+    /// The key in PKCS#8 DER, to keep it across restarts.
+    pub(crate) fn to_pkcs8(&self) -> Option<Vec<u8>> {
+        use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der};
+        let der: Pkcs8V1Der<'static> = self.pair.as_der().ok()?;
+        Some(der.as_ref().to_vec())
+    }
+
+    /// A key read back from [`to_pkcs8`](Self::to_pkcs8), under `kid`.
+    pub(crate) fn from_pkcs8(kid: String, der: &[u8]) -> Option<Self> {
+        KeyPair::from_pkcs8(der)
+            .ok()
+            .map(|pair| Self::from_pair(kid, pair))
+    }
+
     fn from_pair(kid: String, pair: KeyPair) -> Self {
         let components = PublicKeyComponents::<Vec<u8>>::from(pair.public_key());
         let jwk = json!({

@@ -24,6 +24,8 @@ const CLIENT_SECRET_VARS: &[&str] = &["AUTH0_CLIENT_SECRET"];
 const CLIENT_METADATA_CA_VAR: &str = "MCP_CLIENT_METADATA_CA_FILE";
 /// Whether a reverse proxy's `Forwarded` / `X-Forwarded-For` names the client.
 const TRUST_FORWARDED_VAR: &str = "MCP_TRUST_FORWARDED";
+/// The development issuer's port.
+const DEV_PORT_VAR: &str = "MCP_DEV_ISSUER_PORT";
 /// The proxy's rate limit, requests a minute.
 const RATE_LIMIT_VAR: &str = "MCP_RATE_LIMIT_PER_MINUTE";
 
@@ -307,9 +309,18 @@ impl Auth0Config {
     /// Settings that point at a new development issuer on a loopback port, whatever the
     /// environment says (see [`from_env_or_dev_issuer`](Self::from_env_or_dev_issuer)).
     pub async fn dev_issuer() -> Result<Self, Error> {
-        let issuer = DevIssuer::start(DEV_AUDIENCE).await.map_err(|err| {
+        let port = match std::env::var(DEV_PORT_VAR).ok().filter(|v| !v.trim().is_empty()) {
+            None => None,
+            Some(value) => Some(value.trim().parse::<u16>().map_err(|_| {
+                Error::Config(format!(
+                    "{DEV_PORT_VAR} `{value}` is not a port number: set it to a number from 1 to 65535, or unset it"
+                ))
+            })?),
+        };
+        let issuer = DevIssuer::start(DEV_AUDIENCE, port).await.map_err(|err| {
             Error::Config(format!(
-                "cannot start the development issuer on a loopback port: {err}"
+                "cannot start the development issuer on a loopback port{}: {err} (set {DEV_PORT_VAR} to a free port, or unset it)",
+                port.map(|p| format!(" ({p})")).unwrap_or_default()
             ))
         })?;
         let mut config = Auth0Config::new(issuer.domain(), DEV_AUDIENCE)

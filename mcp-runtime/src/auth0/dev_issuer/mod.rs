@@ -3,6 +3,7 @@
 //! flow with no Auth0 account. Never for production: anyone can sign in as anyone.
 
 pub(crate) mod login;
+pub(crate) mod saved;
 pub(crate) mod state;
 pub(crate) mod token;
 
@@ -31,18 +32,43 @@ pub(crate) struct DevIssuer {
 }
 
 impl DevIssuer {
-    /// Starts the issuer for the API `audience`, with one pre-registered application whose
-    /// credentials are generated here.
-    pub(crate) async fn start(audience: &str) -> std::io::Result<DevIssuer> {
-        let (listener, addr) = loopback::bind(0).await?;
+    /// Starts the issuer for the API `audience` on `port` (`None`: the port it had last
+    /// time, if free, else any), with one pre-registered application. Its credentials, key
+    /// and port are those it kept from its last run ([`saved`]), or new ones, kept for the
+    /// next.
+    pub(crate) async fn start(audience: &str, port: Option<u16>) -> std::io::Result<DevIssuer> {
+        let kept = saved::load();
+        let key = kept
+            .as_ref()
+            .and_then(|kept| SigningKey::from_pkcs8("dev-key-1".into(), &kept.key_pkcs8))
+            .unwrap_or_else(|| SigningKey::generate("dev-key-1".into()));
+        let (listener, addr) = match (port, kept.as_ref().map(|kept| kept.port)) {
+            (Some(port), _) => loopback::bind(port).await?,
+            (None, Some(last)) => match loopback::bind(last).await {
+                Ok(bound) => bound,
+                Err(_) => loopback::bind(0).await?,
+            },
+            (None, None) => loopback::bind(0).await?,
+        };
+        let (client_id, client_secret) = match &kept {
+            Some(kept) => (kept.client_id.clone(), kept.client_secret.clone()),
+            None => (format!("dev-client-{}", random_token(8)), random_token(32)),
+        };
+        if let Some(key_pkcs8) = key.to_pkcs8() {
+            saved::store(&saved::Saved {
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                key_pkcs8,
+                port: addr.port(),
+            });
+        }
         let issuer = format!("http://{addr}/");
-        let client_id = format!("dev-client-{}", random_token(8));
         let state = Arc::new(Issuer {
-            key: SigningKey::generate("dev-key-1".into()),
+            key,
             base: issuer.trim_end_matches('/').to_owned(),
             issuer,
             audience: audience.to_owned(),
-            client_secret: random_token(32),
+            client_secret,
             clients: Mutex::new(HashMap::from([(client_id.clone(), Vec::new())])),
             client_id,
             codes: Mutex::new(HashMap::new()),
