@@ -33,9 +33,9 @@ to_ms() {
   awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
 }
 
-measure() { # name binary auth [MCP revision of the request]
-  local name=$1 binary=$2 auth=$3 revision=${4:-2025-11-25}
-  PORT=$PORT AUTH=$auth TOKEN_FILE=$TOKEN_FILE taskset -c 0 "target/release/$binary" >/dev/null 2>&1 &
+measure() { # name binary auth [MCP revision of the request] [METRICS]
+  local name=$1 binary=$2 auth=$3 revision=${4:-2025-11-25} metrics=${5:-}
+  METRICS=$metrics PORT=$PORT AUTH=$auth TOKEN_FILE=$TOKEN_FILE taskset -c 0 "target/release/$binary" >/dev/null 2>&1 &
   SERVER=$!
   wait_port
   sleep 0.2
@@ -69,6 +69,7 @@ measure "raw axum + JWT per request" raw_axum jwt
 measure "raw axum, 2026-07-28 request" raw_axum none 2026-07-28
 measure "mcp-runtime" framework none
 measure "mcp-runtime + JWT + guard" framework jwt
+measure "mcp-runtime + JWT + guard + Prometheus metrics" framework jwt 2025-11-25 prometheus
 measure "mcp-runtime 2026-07-28" framework none 2026-07-28
 measure "mcp-runtime 2026-07-28 + JWT + guard" framework jwt 2026-07-28
 measure "rmcp 3.11" rmcp_server none
@@ -98,11 +99,12 @@ echo
 base16=${RESULTS["raw axum,16"]}; base64=${RESULTS["raw axum,64"]}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo "Ratios at c64 to raw axum without auth (c16 in brackets):"
-for name in "raw axum + JWT per request" "raw axum, 2026-07-28 request" "mcp-runtime" "mcp-runtime + JWT + guard" "mcp-runtime 2026-07-28" "mcp-runtime 2026-07-28 + JWT + guard" "rmcp 3.11" "rmcp 3.11 + JWT per request"; do
+for name in "raw axum + JWT per request" "raw axum, 2026-07-28 request" "mcp-runtime" "mcp-runtime + JWT + guard" "mcp-runtime + JWT + guard + Prometheus metrics" "mcp-runtime 2026-07-28" "mcp-runtime 2026-07-28 + JWT + guard" "rmcp 3.11" "rmcp 3.11 + JWT per request"; do
   echo "- $name: $(ratio "${RESULTS["$name,64"]}" "$base64")x ($(ratio "${RESULTS["$name,16"]}" "$base16")x)"
 done
 base26=${RESULTS["raw axum, 2026-07-28 request,64"]}
 echo "- mcp-runtime 2026-07-28 + JWT + guard vs raw axum given the same 2026-07-28 request: $(ratio "${RESULTS["mcp-runtime 2026-07-28 + JWT + guard,64"]}" "$base26")x"
+echo "- Prometheus metrics on vs off (mcp-runtime + JWT + guard) at c64: $(ratio "${RESULTS["mcp-runtime + JWT + guard + Prometheus metrics,64"]}" "${RESULTS["mcp-runtime + JWT + guard,64"]}")x (c16 $(ratio "${RESULTS["mcp-runtime + JWT + guard + Prometheus metrics,16"]}" "${RESULTS["mcp-runtime + JWT + guard,16"]}")x)"
 echo "- mcp-runtime + JWT + guard vs rmcp + JWT at c64: $(ratio "${RESULTS["mcp-runtime + JWT + guard,64"]}" "${RESULTS["rmcp 3.11 + JWT per request,64"]}")x"
 echo
 echo "Start-up to the first answered tools/list (median of 5): ${STARTUP} ms"
