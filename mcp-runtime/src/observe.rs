@@ -2,8 +2,13 @@
 //! facade, which costs nothing until an application installs a recorder), and a timer for
 //! the calls it makes to other services. Never a token, a secret or a code.
 
+use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{OnceLock, RwLock};
 use std::time::Instant;
+
+use metrics::{Counter, Histogram};
 
 /// Requests answered, by `method` and `outcome`.
 pub(crate) const REQUESTS: &str = "mcp_requests_total";
@@ -23,6 +28,89 @@ pub(crate) const JWKS_REFRESHES: &str = "mcp_jwks_refreshes_total";
 pub(crate) const UPSTREAM_REQUESTS: &str = "mcp_upstream_requests_total";
 /// Seconds an upstream call took, by `endpoint`.
 pub(crate) const UPSTREAM_SECONDS: &str = "mcp_upstream_duration_seconds";
+
+/// Set once this crate installed the process's recorder itself (`metrics::prometheus`): then
+/// the per-request metrics' handles are registered once and kept, instead of being looked up
+/// by name and labels on every request. With a recorder the application installed, which may
+/// come after the first request, they are looked up each time.
+static OWN_RECORDER: AtomicBool = AtomicBool::new(false);
+
+/// Says that this crate installed the recorder.
+#[cfg_attr(not(feature = "prometheus"), allow(dead_code))]
+pub(crate) fn own_recorder_installed() {
+    OWN_RECORDER.store(true, Ordering::Release);
+}
+
+/// The kept handles, by their label values.
+#[derive(Default)]
+struct Handles {
+    requests: HashMap<(&'static str, &'static str), Counter>,
+    seconds: HashMap<&'static str, Histogram>,
+    tools: HashMap<(&'static str, &'static str), Counter>,
+}
+
+fn handles() -> &'static RwLock<Handles> {
+    static HANDLES: OnceLock<RwLock<Handles>> = OnceLock::new();
+    HANDLES.get_or_init(RwLock::default)
+}
+
+/// Counts and times one answered request (and, for `tools/call`, the call of `tool`).
+pub(crate) fn request_answered(
+    method: &'static str,
+    outcome: &'static str,
+    tool: Option<&'static str>,
+    seconds: f64,
+) {
+    if !OWN_RECORDER.load(Ordering::Acquire) {
+        metrics::counter!(REQUESTS, "method" => method, "outcome" => outcome).increment(1);
+        metrics::histogram!(REQUEST_SECONDS, "method" => method).record(seconds);
+        if let Some(tool) = tool {
+            metrics::counter!(TOOL_CALLS, "tool" => tool, "outcome" => outcome).increment(1);
+        }
+        return;
+    }
+    let kept = {
+        let handles = handles().read().unwrap_or_else(|e| e.into_inner());
+        let request = handles.requests.get(&(method, outcome)).cloned();
+        let histogram = handles.seconds.get(method).cloned();
+        let tool_counter = tool.and_then(|t| handles.tools.get(&(t, outcome)).cloned());
+        match (request, histogram, tool.is_some(), tool_counter) {
+            (Some(r), Some(h), false, _) => Some((r, h, None)),
+            (Some(r), Some(h), true, Some(t)) => Some((r, h, Some(t))),
+            _ => None,
+        }
+    };
+    let (request, histogram, tool_counter) = kept.unwrap_or_else(|| {
+        let mut handles = handles().write().unwrap_or_else(|e| e.into_inner());
+        let request = handles
+            .requests
+            .entry((method, outcome))
+            .or_insert_with(
+                || metrics::counter!(REQUESTS, "method" => method, "outcome" => outcome),
+            )
+            .clone();
+        let histogram = handles
+            .seconds
+            .entry(method)
+            .or_insert_with(|| metrics::histogram!(REQUEST_SECONDS, "method" => method))
+            .clone();
+        let tool_counter = tool.map(|tool| {
+            handles
+                .tools
+                .entry((tool, outcome))
+                .or_insert_with(
+                    || metrics::counter!(TOOL_CALLS, "tool" => tool, "outcome" => outcome),
+                )
+                .clone()
+        });
+        (request, histogram, tool_counter)
+    });
+    request.increment(1);
+    histogram.record(seconds);
+    if let Some(counter) = tool_counter {
+        counter.increment(1);
+    }
+}
 
 /// Whether an upstream HTTP call got a success status.
 pub(crate) fn http_ok(response: &Result<reqwest::Response, reqwest::Error>) -> bool {

@@ -35,6 +35,14 @@ use std::sync::OnceLock;
 #[cfg(feature = "prometheus")]
 use crate::error::{Error, Result};
 
+/// The histograms' buckets, in seconds: from 50 microseconds (a cached token, a quick tool) to
+/// 10 seconds (a slow upstream).
+#[cfg(feature = "prometheus")]
+const BUCKETS: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 10.0,
+];
+
 /// Installs a Prometheus recorder as the process's `metrics` recorder (once; later calls
 /// share it) and returns a router that serves the scrape at `path` (`GET`, text format).
 /// Fails when another recorder was installed first.
@@ -45,13 +53,18 @@ pub fn prometheus(path: &str) -> Result<axum::Router> {
     let handle = match HANDLE.get() {
         Some(handle) => handle.clone(),
         None => {
+            // Histograms as buckets, which cost a few additions to record, rather than
+            // summaries, whose quantile sketches cost much more on every request.
             let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+                .set_buckets(BUCKETS)
+                .map_err(|err| Error::Config(format!("the metrics buckets: {err}")))?
                 .install_recorder()
                 .map_err(|err| {
                     Error::Config(format!(
                         "cannot install the Prometheus recorder: {err} (another metrics recorder is installed)"
                     ))
                 })?;
+            crate::observe::own_recorder_installed();
             HANDLE.get_or_init(|| handle).clone()
         }
     };

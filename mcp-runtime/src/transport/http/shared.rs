@@ -88,11 +88,7 @@ fn observe_answer(
     span.record("outcome", outcome);
     span.record("duration_ms", (seconds * 1000.0) as u64);
     tracing::info!("answered");
-    metrics::counter!(observe::REQUESTS, "method" => method, "outcome" => outcome).increment(1);
-    metrics::histogram!(observe::REQUEST_SECONDS, "method" => method).record(seconds);
-    if let Some(tool) = tool {
-        metrics::counter!(observe::TOOL_CALLS, "tool" => tool, "outcome" => outcome).increment(1);
-    }
+    observe::request_answered(method, outcome, tool, seconds);
 }
 
 impl Shared {
