@@ -112,6 +112,25 @@ pub(crate) fn request_answered(
     }
 }
 
+/// Counts one bearer token check: `valid` or not, answered from the cache or not.
+pub(crate) fn token_checked(valid: bool, cache_hit: bool) {
+    let result = if valid { "valid" } else { "invalid" };
+    let cache = if cache_hit { "hit" } else { "miss" };
+    if !OWN_RECORDER.load(Ordering::Acquire) {
+        metrics::counter!(TOKEN_VERIFICATIONS, "result" => result, "cache" => cache).increment(1);
+        return;
+    }
+    static KEPT: OnceLock<[Counter; 4]> = OnceLock::new();
+    let kept = KEPT.get_or_init(|| {
+        [("valid", "hit"), ("valid", "miss"), ("invalid", "hit"), ("invalid", "miss")].map(
+            |(result, cache)| {
+                metrics::counter!(TOKEN_VERIFICATIONS, "result" => result, "cache" => cache)
+            },
+        )
+    });
+    kept[usize::from(!valid) * 2 + usize::from(!cache_hit)].increment(1);
+}
+
 /// Whether an upstream HTTP call got a success status.
 pub(crate) fn http_ok(response: &Result<reqwest::Response, reqwest::Error>) -> bool {
     response.as_ref().is_ok_and(|r| r.status().is_success())

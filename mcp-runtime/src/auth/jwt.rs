@@ -328,7 +328,5 @@ fn reason(kind: &ErrorKind) -> &'static str {
 
 /// Counts one token check: `valid` or not, answered from the cache (`hit`) or not (`miss`).
 fn count(valid: bool, cache: &'static str) {
-    let result = if valid { "valid" } else { "invalid" };
-    metrics::counter!(observe::TOKEN_VERIFICATIONS, "result" => result, "cache" => cache)
-        .increment(1);
+    observe::token_checked(valid, cache == "hit");
 }

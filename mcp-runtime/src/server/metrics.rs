@@ -65,6 +65,18 @@ pub fn prometheus(path: &str) -> Result<axum::Router> {
                     ))
                 })?;
             crate::observe::own_recorder_installed();
+            // The recorder keeps histogram samples until they are folded into the buckets:
+            // fold them every few seconds, so that memory stays flat between scrapes.
+            let upkeep = handle.clone();
+            std::thread::Builder::new()
+                .name("mcp-metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        upkeep.run_upkeep();
+                    }
+                })
+                .map_err(|err| Error::Config(format!("cannot start the metrics upkeep: {err}")))?;
             HANDLE.get_or_init(|| handle).clone()
         }
     };
