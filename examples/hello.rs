@@ -29,6 +29,6 @@ async fn main() -> mcp_runtime::Result<()> {
         )
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
         .init();
-    let port = std::env::var("PORT").unwrap_or_else(|_| "3000".into());
-    Hello.serve(&format!("127.0.0.1:{port}")).await
+    // 127.0.0.1:3000, or as MCP_HOST, PORT, MCP_PUBLIC_URL and MCP_CORS_ORIGINS say.
+    Hello.into_server().serve_from_env().await
 }
