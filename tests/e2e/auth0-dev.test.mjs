@@ -63,8 +63,11 @@ describe('auth0_proxy with no Auth0 settings: the development issuer', { timeout
     await server?.stop();
   });
 
-  it('announces the development issuer', () => {
-    assert.match(server.stderr() + server.stdout(), /DEVELOPMENT issuer/);
+  it('announces the development issuer, without colour codes when not on a terminal', () => {
+    const out = server.stderr() + server.stdout();
+    assert.match(out, /DEVELOPMENT issuer/);
+    assert.match(out, / INFO .*listening on/);
+    assert.doesNotMatch(out, /\x1b\[/);
   });
 
   for (const [user, canDelete] of [['alice', true], ['bob', false]]) {
@@ -106,9 +109,9 @@ describe('auth0_proxy with no Auth0 settings: the development issuer', { timeout
 });
 
 describe('the development issuer across a restart of auth0_proxy', { timeout: 120_000 }, () => {
-  const env = (state, port) => ({
+  const env = (state, port, extra = {}) => ({
     AUTH0_DOMAIN: '', AUTH0_CLIENT_ID: '', AUTH0_CLIENT_SECRET: '', AUTH0_AUDIENCE: '',
-    MCP_DEV_ISSUER_STATE: state, PORT: String(port),
+    MCP_DEV_ISSUER_STATE: state, PORT: String(port), ...extra,
   });
   let dir;
   let server;
@@ -142,7 +145,10 @@ describe('the development issuer across a restart of auth0_proxy', { timeout: 12
     assert.equal(statSync(state).mode & 0o777, 0o600, 'the state file is readable by its owner only');
     await server.stop();
 
-    server = await startServer('auth0_proxy', env(state, port));
+    // RUST_LOG is honoured: at `warn`, the banner (INFO) is not written, the warning is.
+    server = await startServer('auth0_proxy', env(state, port, { RUST_LOG: 'warn' }));
+    assert.match(server.stderr() + server.stdout(), /WARN .*DEVELOPMENT issuer/);
+    assert.doesNotMatch(server.stderr() + server.stdout(), /listening on/);
     const pkce = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
     const authorize = `${base}/authorize?${new URLSearchParams({
       response_type: 'code', client_id: registered.client_id, redirect_uri: CALLBACK, state: 's',
