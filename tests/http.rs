@@ -209,24 +209,10 @@ async fn a_host_with_anything_but_a_numeric_port_is_refused() {
     }
 }
 
-/// A log writer that keeps every line, for the test below.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn refused_host_and_origin_warnings_are_rate_limited() {
     use tracing_subscriber::util::SubscriberInitExt as _;
-    let captured = Captured::default();
+    let captured = common::Captured::default();
     let writer = captured.clone();
     let _guard = tracing_subscriber::fmt()
         .with_writer(move || writer.clone())
@@ -247,7 +233,7 @@ async fn refused_host_and_origin_warnings_are_rate_limited() {
         }
         assert_eq!(send(&app, request).await.status, StatusCode::FORBIDDEN);
     }
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let warnings = log
         .lines()
         .filter(|l| l.contains("refused a request"))

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
-
 use common::{post, send, session, tool_call};
 use mcp_runtime::axum::body::Body;
 use mcp_runtime::axum::http::{Request, StatusCode};
@@ -40,20 +38,6 @@ struct Observed;
 
 const AUDIENCE: &str = "https://obs.example/mcp";
 
-/// A log writer that keeps every line.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 async fn app(issuer: &TestIssuer) -> mcp_runtime::axum::Router {
     Observed
         .into_server()
@@ -83,7 +67,7 @@ async fn spans_say_who_called_what_with_which_outcome_and_the_scrape_counts_it()
 
 async fn a_request_span_names_method_tool_caller_client_outcome_and_duration_never_the_token() {
     use tracing_subscriber::util::SubscriberInitExt as _;
-    let captured = Captured::default();
+    let captured = common::Captured::default();
     let writer = captured.clone();
     let _guard = tracing_subscriber::fmt()
         .with_writer(move || writer.clone())
@@ -115,9 +99,7 @@ async fn a_request_span_names_method_tool_caller_client_outcome_and_duration_nev
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK);
-    let log = String::from_utf8(captured.0.lock().unwrap().clone())
-        .unwrap()
-        .replace('"', "");
+    let log = captured.text().replace('"', "");
     let answered: Vec<&str> = log.lines().filter(|l| l.contains("answered")).collect();
     let read = answered
         .iter()
