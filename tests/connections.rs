@@ -281,3 +281,31 @@ async fn a_loopback_server_names_the_resource_as_the_client_spelled_it() {
     .unwrap();
     assert_eq!(prm["resource"], "https://mcp.example.com/mcp");
 }
+
+#[tokio::test]
+async fn a_body_that_trickles_in_still_ends_at_the_body_timeout() {
+    let addr = start(Plain.into_server().body_timeout(Duration::from_millis(600))).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+                Accept: application/json, text/event-stream\r\nContent-Length: 1000\r\n\r\n";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    // One byte every 200 ms: never a gap as long as the timeout, but never the whole body.
+    let drip = async {
+        loop {
+            if stream.write_all(b" ").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if started.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+        }
+    };
+    drip.await;
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(4),
+        "the connection outlived the body timeout: {waited:?}"
+    );
+}

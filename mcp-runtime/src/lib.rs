@@ -37,7 +37,7 @@ pub use auth::permission::{Granted, Permission};
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub use auth::testing;
 #[doc(inline)]
-pub use auth0::config::{Auth0Config, MissingSettings};
+pub use auth0::config::{Auth0Config, ForwardedHeader, MissingSettings};
 #[doc(inline)]
 pub use completion::{Completion, Completions, IntoCompletions};
 #[doc(inline)]

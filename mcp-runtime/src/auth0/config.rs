@@ -52,7 +52,7 @@ pub struct Auth0Config {
     pub(crate) verify_jwt: bool,
     pub(crate) rate_limit_per_minute: u32,
     /// The client's address comes from `Forwarded` / `X-Forwarded-For`.
-    pub(crate) trust_forwarded: bool,
+    pub(crate) trust_forwarded: Option<ForwardedHeader>,
     /// Optional variables whose values did not parse, said when the server is built.
     env_problems: Vec<String>,
     /// The development issuer these settings point at, kept running as long as they live.
@@ -108,7 +108,7 @@ impl Auth0Config {
                 .to_vec(),
             verify_jwt: true,
             rate_limit_per_minute: 600,
-            trust_forwarded: false,
+            trust_forwarded: None,
             env_problems: Vec::new(),
             dev_issuer: None,
             client_metadata_root: None,
@@ -149,20 +149,21 @@ impl Auth0Config {
     /// How many requests a minute each of the proxy's `/register`, `/authorize` and `/token`
     /// accepts from one client address, and `/authorize` and `/token` for one client id (600
     /// by default, in bursts of up to a tenth of that); past it they answer 429 with
-    /// `Retry-After`. See [`trust_forwarded_headers`](Self::trust_forwarded_headers) behind a
+    /// `Retry-After`. See [`trust_forwarded_header`](Self::trust_forwarded_header) behind a
     /// reverse proxy.
     pub fn rate_limit(mut self, requests_per_minute: u32) -> Self {
         self.rate_limit_per_minute = requests_per_minute.max(1);
         self
     }
 
-    /// Reads the client's address, for the rate limits, from the right-most entry of
-    /// `Forwarded` (or `X-Forwarded-For`) instead of the connection: set it only when a
-    /// reverse proxy that writes that header stands in front of the server, since otherwise
-    /// clients could pick their own address. `MCP_TRUST_FORWARDED=true` sets it from the
-    /// environment.
-    pub fn trust_forwarded_headers(mut self) -> Self {
-        self.trust_forwarded = true;
+    /// Reads the client's address, for the rate limits and the pending stores' per-address
+    /// share, from the right-most entry of `header` instead of the connection. Name the one
+    /// header your reverse proxy appends to (`X-Forwarded-For` for nginx, AWS ALB, Cloud Run,
+    /// Fly, Heroku; `Forwarded` for those that write RFC 7239): only that one is read, since a
+    /// client can send the other and pick its own address. `MCP_TRUST_FORWARDED=x-forwarded-for`
+    /// (or `forwarded`) sets it from the environment.
+    pub fn trust_forwarded_header(mut self, header: ForwardedHeader) -> Self {
+        self.trust_forwarded = Some(header);
         self
     }
 
@@ -200,10 +201,10 @@ impl Auth0Config {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         if let Some(value) = var(TRUST_FORWARDED_VAR) {
             match value.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => self.trust_forwarded = true,
-                "0" | "false" | "no" => self.trust_forwarded = false,
+                "x-forwarded-for" => self.trust_forwarded = Some(ForwardedHeader::XForwardedFor),
+                "forwarded" => self.trust_forwarded = Some(ForwardedHeader::Forwarded),
                 _ => self.env_problems.push(format!(
-                    "{TRUST_FORWARDED_VAR} `{value}` is neither true nor false: set it to true behind a reverse proxy that writes Forwarded or X-Forwarded-For, or unset it"
+                    "{TRUST_FORWARDED_VAR} `{value}` names no header: set it to the header your reverse proxy appends the client's address to, x-forwarded-for or forwarded, or unset it"
                 )),
             }
         }
@@ -235,7 +236,7 @@ impl Auth0Config {
     /// | `AUTH0_AUDIENCE` (or `MCP_USE_OAUTH_AUTH0_AUDIENCE`) | required |
     /// | `AUTH0_CLIENT_ID`, `AUTH0_CLIENT_SECRET` | required by `oauth = auth0_proxy` |
     /// | `MCP_CLIENT_METADATA_CA_FILE` | optional, tests and development: see [`client_metadata_trust_root`](Self::client_metadata_trust_root) |
-    /// | `MCP_TRUST_FORWARDED` | optional, `true` behind a reverse proxy: see [`trust_forwarded_headers`](Self::trust_forwarded_headers) |
+    /// | `MCP_TRUST_FORWARDED` | optional, `x-forwarded-for` or `forwarded` behind a reverse proxy: see [`trust_forwarded_header`](Self::trust_forwarded_header) |
     /// | `MCP_RATE_LIMIT_PER_MINUTE` | optional, 600 by default: see [`rate_limit`](Self::rate_limit) |
     ///
     /// The error names every missing variable; which ones a server needs is decided by its
@@ -427,6 +428,16 @@ fn check_domain_shape(base: &str) -> Result<(), &'static str> {
         );
     }
     Ok(())
+}
+
+/// The header a reverse proxy in front of the server appends the client's address to (see
+/// [`Auth0Config::trust_forwarded_header`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForwardedHeader {
+    /// `Forwarded: for=...` (RFC 7239).
+    Forwarded,
+    /// `X-Forwarded-For: client, proxy1, ...`.
+    XForwardedFor,
 }
 
 /// Auth0 settings missing from the environment.

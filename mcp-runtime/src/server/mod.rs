@@ -333,8 +333,9 @@ impl<M: OAuthMode> Server<M> {
         self
     }
 
-    /// How long [`serve`](Self::serve) lets a client take to send a request's body (30
-    /// seconds by default); a slower one gets 408 Request Timeout.
+    /// How long [`serve`](Self::serve) lets a client take to send a request's whole body
+    /// (30 seconds by default, from its first read, however it trickles in); a slower one gets
+    /// 408 Request Timeout on `/mcp`, and its request fails on the other routes.
     pub fn body_timeout(mut self, timeout: Duration) -> Self {
         self.connections.body_timeout = timeout;
         self

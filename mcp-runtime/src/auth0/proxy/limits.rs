@@ -3,6 +3,8 @@
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -12,6 +14,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::pages;
 use super::signing::ClientKey;
+use crate::auth0::config::ForwardedHeader;
 use crate::web::response::OAuthError;
 
 /// The endpoints that are limited.
@@ -40,7 +43,10 @@ pub(crate) struct Limits {
     by_client: DefaultKeyedRateLimiter<(Endpoint, ClientKey)>,
     /// Whether the client's address is read from `Forwarded` / `X-Forwarded-For` (set by
     /// a reverse proxy in front of this server), instead of the connection's.
-    trust_forwarded: bool,
+    trust_forwarded: Option<ForwardedHeader>,
+    /// When keys that recovered were last forgotten, in milliseconds since `started`.
+    pruned_at: AtomicU64,
+    started: Instant,
 }
 
 impl Limits {
@@ -48,11 +54,13 @@ impl Limits {
     /// tenth of that; ten times as many for one client id, from all addresses together. Client
     /// ids are public, so one address alone can never use up a client's budget and lock out
     /// its users: only many addresses at once can, and only for that client.
-    pub(crate) fn per_minute(per_minute: u32, trust_forwarded: bool) -> Self {
+    pub(crate) fn per_minute(per_minute: u32, trust_forwarded: Option<ForwardedHeader>) -> Self {
         Limits {
             by_address: RateLimiter::keyed(quota(per_minute)),
             by_client: RateLimiter::keyed(quota(per_minute.saturating_mul(CLIENT_FACTOR))),
             trust_forwarded,
+            pruned_at: AtomicU64::new(0),
+            started: Instant::now(),
         }
     }
 
@@ -71,11 +79,19 @@ impl Limits {
                     .check_key(&(endpoint, ClientKey::of(id)))
                     .is_ok()
             });
-        if self.by_address.len() > MAX_KEYS {
-            self.by_address.retain_recent();
-        }
-        if self.by_client.len() > MAX_KEYS {
-            self.by_client.retain_recent();
+        // Forgetting recovered keys scans the map: at most once a second, not per request.
+        if self.by_address.len() > MAX_KEYS || self.by_client.len() > MAX_KEYS {
+            let now = self.started.elapsed().as_millis() as u64;
+            let last = self.pruned_at.load(Ordering::Relaxed);
+            if now.saturating_sub(last) >= 1_000
+                && self
+                    .pruned_at
+                    .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                    .is_ok()
+            {
+                self.by_address.retain_recent();
+                self.by_client.retain_recent();
+            }
         }
         allowed
     }
@@ -85,10 +101,8 @@ impl Limits {
 /// proxy in front recorded last (the right-most; the ones before it are the client's to
 /// write). An IPv6 address counts by its /64, which one client usually holds whole. Without
 /// either, all such requests share one limit.
-fn client_address(parts: &Parts, trust_forwarded: bool) -> IpAddr {
-    let forwarded = trust_forwarded
-        .then(|| forwarded_for(&parts.headers))
-        .flatten();
+fn client_address(parts: &Parts, trust_forwarded: Option<ForwardedHeader>) -> IpAddr {
+    let forwarded = trust_forwarded.and_then(|header| forwarded_for(&parts.headers, header));
     let address = forwarded.or_else(|| {
         parts
             .extensions
@@ -108,8 +122,8 @@ fn client_address(parts: &Parts, trust_forwarded: bool) -> IpAddr {
     }
 }
 
-/// The right-most address of `Forwarded` (RFC 7239) or, without it, of `X-Forwarded-For`.
-fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+/// The right-most address of `header`, and of no other.
+fn forwarded_for(headers: &HeaderMap, which: ForwardedHeader) -> Option<IpAddr> {
     let last = |name: header::HeaderName| {
         headers
             .get_all(name)
@@ -120,7 +134,8 @@ fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
             .map(str::trim)
             .map(str::to_owned)
     };
-    if let Some(element) = last(header::FORWARDED) {
+    if which == ForwardedHeader::Forwarded {
+        let element = last(header::FORWARDED)?;
         let node = element.split(';').find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
             key.eq_ignore_ascii_case("for")
@@ -182,7 +197,7 @@ mod tests {
 
     #[test]
     fn rate_limits_are_per_client_address_and_per_client_id() {
-        let limits = Limits::per_minute(60, false);
+        let limits = Limits::per_minute(60, None);
         let junk = parts("203.0.113.7:1000", &[]);
         let good = parts("198.51.100.1:1000", &[]);
         let refused = (0..50)
@@ -225,21 +240,26 @@ mod tests {
             &[("forwarded", "for=192.0.2.1, for=\"[2001:db8::1]:4711\"")],
         );
         assert_eq!(
-            client_address(&behind, true),
+            client_address(&behind, Some(ForwardedHeader::Forwarded)),
             "2001:db8::".parse::<IpAddr>().unwrap()
         );
         assert_eq!(
-            client_address(&behind, false),
+            client_address(&behind, None),
+            "10.0.0.1".parse::<IpAddr>().unwrap()
+        );
+        // Trusting X-Forwarded-For, a Forwarded header the client wrote is ignored.
+        assert_eq!(
+            client_address(&behind, Some(ForwardedHeader::XForwardedFor)),
             "10.0.0.1".parse::<IpAddr>().unwrap()
         );
         let xff = parts("10.0.0.1:1", &[("x-forwarded-for", "1.1.1.1, 192.0.2.9")]);
         assert_eq!(
-            client_address(&xff, true),
+            client_address(&xff, Some(ForwardedHeader::XForwardedFor)),
             "192.0.2.9".parse::<IpAddr>().unwrap()
         );
         let garbage = parts("10.0.0.1:1", &[("x-forwarded-for", "nonsense")]);
         assert_eq!(
-            client_address(&garbage, true),
+            client_address(&garbage, Some(ForwardedHeader::XForwardedFor)),
             "10.0.0.1".parse::<IpAddr>().unwrap()
         );
     }

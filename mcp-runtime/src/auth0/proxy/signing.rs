@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::auth::caller::now;
+use crate::web::url::check_redirect_uri;
 
 /// The longest list of remembered consents kept in the cookie.
 const MAX_CONSENTS: usize = 20;
@@ -126,12 +127,19 @@ impl Signer {
             return None;
         }
         let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
-        let redirect_uris = payload
+        let redirect_uris: Vec<String> = payload
             .get("r")?
             .as_array()?
             .iter()
             .filter_map(|u| u.as_str().map(str::to_owned))
             .collect();
+        // A registration signed before the redirect URI rules tightened fails closed.
+        if redirect_uris
+            .iter()
+            .any(|uri: &String| check_redirect_uri(uri).is_err())
+        {
+            return None;
+        }
         let name = payload.get("n").and_then(Value::as_str).map(str::to_owned);
         Some(Client {
             redirect_uris,

@@ -5,7 +5,9 @@
 //! loses its connection when its time is up, so it cannot hold a place for long.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -13,10 +15,8 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
-use tower_http::timeout::TimeoutBody;
 use tower_service::Service as _;
 
 use crate::web::throttle::WarnLimit;
@@ -27,7 +27,7 @@ pub(crate) struct ConnectionLimits {
     /// How long a client may take to send a request's headers, and how long a kept-alive
     /// connection may stay idle.
     pub(crate) header_timeout: Duration,
-    /// How long a client may take to send a request's body.
+    /// How long a client may take to send a request's whole body, from its first read.
     pub(crate) body_timeout: Duration,
     /// The most connections open at once.
     pub(crate) max_connections: usize,
@@ -52,8 +52,12 @@ pub(crate) async fn serve(
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()>,
 ) {
-    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let graceful = GracefulShutdown::new();
+    let max = limits
+        .max_connections
+        .clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
+    let permits = Arc::new(Semaphore::new(max));
+    // Raised at shutdown: each connection finishes its request in flight, then closes.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let warnings = WarnLimit::default();
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
@@ -87,25 +91,98 @@ pub(crate) async fn serve(
         let router = router.clone();
         let body_timeout = limits.body_timeout;
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
-            let mut request = request.map(|body| Body::new(TimeoutBody::new(body_timeout, body)));
+            let mut request = request.map(|body| Body::new(DeadlineBody::new(body, body_timeout)));
             request.extensions_mut().insert(ConnectInfo(peer));
             router.clone().call(request)
         });
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let builder = builder.clone();
+        let mut stop = stop_rx.clone();
         tokio::spawn(async move {
-            let _ = connection.await;
+            // With upgrades, so that an application's WebSocket routes keep working.
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = async { stop.wait_for(|stopping| *stopping).await.is_ok() } => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    let _ = stop_tx.send(true);
+    // Every connection gives its permit back when it closes.
+    let _ = permits.acquire_many(max as u32).await;
+}
+
+/// A request body with one deadline for all of it, from its first read: a client that sends
+/// a byte now and then cannot hold its connection past it (a timeout between chunks could).
+struct DeadlineBody {
+    inner: Incoming,
+    limit: Duration,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl DeadlineBody {
+    fn new(inner: Incoming, limit: Duration) -> Self {
+        DeadlineBody {
+            inner,
+            limit,
+            deadline: None,
+        }
+    }
+}
+
+/// The body was not sent within the body timeout.
+#[derive(Debug)]
+pub(crate) struct BodyTimedOut;
+
+impl std::fmt::Display for BodyTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the request body was not sent in time")
+    }
+}
+
+impl std::error::Error for BodyTimedOut {}
+
+impl http_body::Body for DeadlineBody {
+    type Data = axum::body::Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        let limit = self.limit;
+        let deadline = self
+            .deadline
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        if deadline.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(Box::new(BodyTimedOut))));
+        }
+        Pin::new(&mut self.inner)
+            .poll_frame(cx)
+            .map_err(|err| Box::new(err) as Self::Error)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }
 
 /// Whether `err`, from reading a request's body, is the body timeout of [`serve`].
 pub(crate) fn is_body_timeout(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut source = Some(err);
     while let Some(err) = source {
-        if err.is::<tower_http::timeout::TimeoutError>() {
+        if err.is::<BodyTimedOut>() {
             return true;
         }
         source = err.source();
