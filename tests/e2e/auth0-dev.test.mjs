@@ -63,7 +63,11 @@ describe('auth0_proxy with no Auth0 settings: the development issuer', { timeout
     await server?.stop();
   });
 
-  it('announces the development issuer, without colour codes when not on a terminal', () => {
+  it('announces the development issuer, without colour codes when not on a terminal', async () => {
+    // The banner follows the bind that startServer waits for: give it a moment.
+    for (let i = 0; i < 50 && !/listening on/.test(server.stderr() + server.stdout()); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const out = server.stderr() + server.stdout();
     assert.match(out, /DEVELOPMENT issuer/);
     assert.match(out, / INFO .*listening on/);
@@ -147,6 +151,7 @@ describe('the development issuer across a restart of auth0_proxy', { timeout: 12
 
     // RUST_LOG is honoured: at `warn`, the banner (INFO) is not written, the warning is.
     server = await startServer('auth0_proxy', env(state, port, { RUST_LOG: 'warn' }));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // time for a banner to be written
     assert.match(server.stderr() + server.stdout(), /WARN .*DEVELOPMENT issuer/);
     assert.doesNotMatch(server.stderr() + server.stdout(), /listening on/);
     const pkce = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
