@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{post, send, session, tool_call};
+use common::{call, session};
 use mcp_runtime::axum::body::Body;
 use mcp_runtime::axum::http::{Request, StatusCode};
 use mcp_runtime::prelude::*;
@@ -79,25 +79,9 @@ async fn a_request_span_names_method_tool_caller_client_outcome_and_duration_nev
     let app = app(&issuer).await;
     let token = bob(&issuer);
     let session = session(&app, Some(&token)).await;
-    let reply = send(
-        &app,
-        post(
-            &tool_call(2, "read", json!({})),
-            Some(&token),
-            Some(&session),
-        ),
-    )
-    .await;
+    let reply = call(&app, Some(&token), &session, "read", json!({})).await;
     assert_eq!(reply.status, StatusCode::OK);
-    let reply = send(
-        &app,
-        post(
-            &tool_call(3, "delete", json!({})),
-            Some(&token),
-            Some(&session),
-        ),
-    )
-    .await;
+    let reply = call(&app, Some(&token), &session, "delete", json!({})).await;
     assert_eq!(reply.status, StatusCode::OK);
     let log = captured.text().replace('"', "");
     let answered: Vec<&str> = log.lines().filter(|l| l.contains("answered")).collect();
@@ -137,35 +121,11 @@ async fn the_metrics_endpoint_serves_requests_tool_calls_denials_and_token_check
     let app = app(&issuer).await;
     let token = bob(&issuer);
     let session = session(&app, Some(&token)).await;
-    for id in 0..3 {
-        send(
-            &app,
-            post(
-                &tool_call(10 + id, "read", json!({})),
-                Some(&token),
-                Some(&session),
-            ),
-        )
-        .await;
+    for _ in 0..3 {
+        call(&app, Some(&token), &session, "read", json!({})).await;
     }
-    send(
-        &app,
-        post(
-            &tool_call(20, "delete", json!({})),
-            Some(&token),
-            Some(&session),
-        ),
-    )
-    .await;
-    send(
-        &app,
-        post(
-            &tool_call(21, "no-such-tool", json!({})),
-            Some(&token),
-            Some(&session),
-        ),
-    )
-    .await;
+    call(&app, Some(&token), &session, "delete", json!({})).await;
+    call(&app, Some(&token), &session, "no-such-tool", json!({})).await;
     let scrape = app
         .clone()
         .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())

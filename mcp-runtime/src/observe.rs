@@ -16,7 +16,7 @@ pub(crate) const REQUESTS: &str = "mcp_requests_total";
 pub(crate) const REQUEST_SECONDS: &str = "mcp_request_duration_seconds";
 /// Tool calls, by `tool` and `outcome` (`ok`, `tool_error`, `denied`, `error`).
 pub(crate) const TOOL_CALLS: &str = "mcp_tool_calls_total";
-/// Requests refused by a guard, by `kind` (tool, resource, prompt) and `reason`
+/// Requests refused by a guard, by `kind` (tool, resource, prompt, completion) and `reason`
 /// (`no_credentials`, `missing_permission`, `hidden`).
 pub(crate) const DENIALS: &str = "mcp_denials_total";
 /// Bearer tokens checked, by `result` (`valid`, `invalid`) and `cache` (`hit`, `miss`).
@@ -54,6 +54,23 @@ fn handles() -> &'static RwLock<Handles> {
     HANDLES.get_or_init(RwLock::default)
 }
 
+/// The handle kept under `key` in the map `read` (or `write`) picks, registered with `make`
+/// the first time.
+fn kept<K: std::hash::Hash + Eq, V: Clone>(
+    read: fn(&Handles) -> &HashMap<K, V>,
+    write: fn(&mut Handles) -> &mut HashMap<K, V>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> V {
+    let found = read(&handles().read().unwrap_or_else(|e| e.into_inner()))
+        .get(&key)
+        .cloned();
+    found.unwrap_or_else(|| {
+        let mut handles = handles().write().unwrap_or_else(|e| e.into_inner());
+        write(&mut handles).entry(key).or_insert_with(make).clone()
+    })
+}
+
 /// Counts and times one answered request (and, for `tools/call`, the call of `tool`).
 pub(crate) fn request_answered(
     method: &'static str,
@@ -69,41 +86,25 @@ pub(crate) fn request_answered(
         }
         return;
     }
-    let kept = {
-        let handles = handles().read().unwrap_or_else(|e| e.into_inner());
-        let request = handles.requests.get(&(method, outcome)).cloned();
-        let histogram = handles.seconds.get(method).cloned();
-        let tool_counter = tool.and_then(|t| handles.tools.get(&(t, outcome)).cloned());
-        match (request, histogram, tool.is_some(), tool_counter) {
-            (Some(r), Some(h), false, _) => Some((r, h, None)),
-            (Some(r), Some(h), true, Some(t)) => Some((r, h, Some(t))),
-            _ => None,
-        }
-    };
-    let (request, histogram, tool_counter) = kept.unwrap_or_else(|| {
-        let mut handles = handles().write().unwrap_or_else(|e| e.into_inner());
-        let request = handles
-            .requests
-            .entry((method, outcome))
-            .or_insert_with(
-                || metrics::counter!(REQUESTS, "method" => method, "outcome" => outcome),
-            )
-            .clone();
-        let histogram = handles
-            .seconds
-            .entry(method)
-            .or_insert_with(|| metrics::histogram!(REQUEST_SECONDS, "method" => method))
-            .clone();
-        let tool_counter = tool.map(|tool| {
-            handles
-                .tools
-                .entry((tool, outcome))
-                .or_insert_with(
-                    || metrics::counter!(TOOL_CALLS, "tool" => tool, "outcome" => outcome),
-                )
-                .clone()
-        });
-        (request, histogram, tool_counter)
+    let request = kept(
+        |h| &h.requests,
+        |h| &mut h.requests,
+        (method, outcome),
+        || metrics::counter!(REQUESTS, "method" => method, "outcome" => outcome),
+    );
+    let histogram = kept(
+        |h| &h.seconds,
+        |h| &mut h.seconds,
+        method,
+        || metrics::histogram!(REQUEST_SECONDS, "method" => method),
+    );
+    let tool_counter = tool.map(|tool| {
+        kept(
+            |h| &h.tools,
+            |h| &mut h.tools,
+            (tool, outcome),
+            || metrics::counter!(TOOL_CALLS, "tool" => tool, "outcome" => outcome),
+        )
     });
     request.increment(1);
     histogram.record(seconds);

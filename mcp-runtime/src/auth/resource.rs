@@ -17,6 +17,8 @@ pub(crate) struct ResourceServer {
     verifier: Verifier,
     /// The canonical URL of the MCP endpoint: the `resource` tokens are issued for.
     resource: String,
+    /// The MCP endpoint's path, such as `/mcp`.
+    path: String,
     /// Where the protected resource metadata is served.
     metadata_url: String,
     /// The metadata document, built once.
@@ -83,6 +85,7 @@ impl ResourceServer {
             resource,
             metadata_url,
             metadata,
+            path,
             loopback_port,
             all_scopes: scopes.join(" "),
             allow_anonymous,
@@ -95,18 +98,10 @@ impl ResourceServer {
             None => JsonBody::ok(&self.metadata).into_response(),
             Some(origin) => {
                 let mut metadata = self.metadata.clone();
-                metadata["resource"] = format!("{origin}{}", self.path()).into();
+                metadata["resource"] = format!("{origin}{}", self.path).into();
                 JsonBody::ok(&metadata).into_response()
             }
         }
-    }
-
-    /// The path of the MCP endpoint, from the resource.
-    fn path(&self) -> &str {
-        let after_scheme = self.resource.find("://").map_or(0, |at| at + 3);
-        self.resource[after_scheme..]
-            .find('/')
-            .map_or("", |at| &self.resource[after_scheme + at..])
     }
 
     /// `http://{Host}` when the server answers for its loopback address under another
@@ -126,10 +121,7 @@ impl ResourceServer {
     /// The metadata URL the challenge names: on the loopback name the client used.
     fn metadata_url(&self, headers: Option<&HeaderMap>) -> String {
         match headers.and_then(|h| self.loopback_origin(h)) {
-            Some(origin) => format!(
-                "{origin}/.well-known/oauth-protected-resource{}",
-                self.path()
-            ),
+            Some(origin) => format!("{origin}/.well-known/oauth-protected-resource{}", self.path),
             None => self.metadata_url.clone(),
         }
     }

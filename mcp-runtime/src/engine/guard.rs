@@ -54,7 +54,7 @@ impl Guard {
     }
 
     /// The decision for `auth` (the verified caller, if any) on the item `name`.
-    pub(crate) fn check(&self, auth: Option<&Auth>, kind: &str, name: &str) -> Access {
+    pub(crate) fn check(&self, auth: Option<&Auth>, kind: &'static str, name: &str) -> Access {
         if !self.guarded || self.requirement.allows(auth) {
             return Access::Allowed;
         }
@@ -69,8 +69,7 @@ impl Guard {
         };
         // Within the request's span, which names the caller and its client.
         tracing::info!(kind, name, reason, "denied a request");
-        metrics::counter!(observe::DENIALS, "kind" => kind_label(kind), "reason" => reason)
-            .increment(1);
+        metrics::counter!(observe::DENIALS, "kind" => kind, "reason" => reason).increment(1);
         if self.denial == Denial::Hide {
             return Access::Hidden;
         }
@@ -114,15 +113,5 @@ fn forbidden_message(requirement: Requirement) -> String {
         Requirement::Public | Requirement::Authenticated | Requirement::Unstated => {
             "Forbidden".to_owned()
         }
-    }
-}
-
-/// `kind` as a metric label: one of the three kinds of guarded items.
-fn kind_label(kind: &str) -> &'static str {
-    match kind {
-        "tool" => "tool",
-        "resource" => "resource",
-        "prompt" => "prompt",
-        _ => "other",
     }
 }

@@ -6,7 +6,7 @@
 //! | `mcp_requests_total` | counter | `method`, `outcome` (`ok`, `tool_error`, `error`, `denied`, `cancelled`, `input_required`) |
 //! | `mcp_request_duration_seconds` | histogram | `method` |
 //! | `mcp_tool_calls_total` | counter | `tool`, `outcome` |
-//! | `mcp_denials_total` | counter | `kind` (`tool`, `resource`, `prompt`), `reason` (`no_credentials`, `missing_permission`, `hidden`) |
+//! | `mcp_denials_total` | counter | `kind` (`tool`, `resource`, `prompt`, `completion`), `reason` (`no_credentials`, `missing_permission`, `hidden`) |
 //! | `mcp_token_verifications_total` | counter | `result` (`valid`, `invalid`), `cache` (`hit`, `miss`) |
 //! | `mcp_jwks_refreshes_total` | counter | `outcome` (`ok`, `failed`) |
 //! | `mcp_upstream_requests_total` | counter | `endpoint` (`auth0_token`, `jwks`, `auth0_metadata`, `client_metadata_document`), `outcome` |
@@ -61,7 +61,7 @@ pub fn prometheus(path: &str) -> Result<axum::Router> {
                 .install_recorder()
                 .map_err(|err| {
                     Error::Config(format!(
-                        "cannot install the Prometheus recorder: {err} (another metrics recorder is installed)"
+                        "cannot install the Prometheus recorder: {err}: another metrics recorder was installed first; call metrics::prometheus before installing any other, or serve that recorder's own exporter instead"
                     ))
                 })?;
             crate::observe::own_recorder_installed();

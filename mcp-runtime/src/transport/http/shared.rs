@@ -52,19 +52,27 @@ pub(crate) struct Call {
 /// and through which client (never their token), and, once answered, its outcome and
 /// duration.
 fn request_span(method: &str, params: Option<&Map<String, Value>>, auth: Option<&Auth>) -> Span {
-    let cut = |n: &str| -> String { n.chars().take(200).collect() };
     let named = params.and_then(|p| p.get("name").or_else(|| p.get("uri")));
     let name = named.and_then(Value::as_str).map(cut);
     let method = cut(method);
     tracing::info_span!(
         "mcp",
-        method = method.as_str(),
-        name = name.as_deref(),
+        method,
+        name,
         sub = auth.map(|a| a.user().user_id.as_str()),
         client_id = auth.and_then(Auth::client_id),
         outcome = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     )
+}
+
+/// `text` up to its 200th character: what a log line keeps of a client's string.
+fn cut(text: &str) -> &str {
+    let end = text
+        .char_indices()
+        .nth(200)
+        .map_or(text.len(), |(at, _)| at);
+    &text[..end]
 }
 
 /// Logs and counts a request's answer, in its span.
