@@ -211,14 +211,7 @@ async fn a_host_with_anything_but_a_numeric_port_is_refused() {
 
 #[tokio::test]
 async fn refused_host_and_origin_warnings_are_rate_limited() {
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let _guard = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish()
-        .set_default();
+    let (captured, _guard) = common::Captured::install();
     let app = TestServer.router();
     for i in 0..200 {
         let mut request = post(&common::initialize("2025-11-25", json!({})), None, None);

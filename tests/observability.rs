@@ -66,15 +66,7 @@ async fn spans_say_who_called_what_with_which_outcome_and_the_scrape_counts_it()
 }
 
 async fn a_request_span_names_method_tool_caller_client_outcome_and_duration_never_the_token() {
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let _guard = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish()
-        .set_default();
+    let (captured, _guard) = common::Captured::install();
     let issuer = TestIssuer::start().await;
     let app = app(&issuer).await;
     let token = bob(&issuer);

@@ -212,6 +212,21 @@ impl std::io::Write for Captured {
 }
 
 impl Captured {
+    /// Captures what this thread logs at INFO and above (the tests' runtime is one thread),
+    /// until the guard is dropped.
+    pub(crate) fn install() -> (Captured, tracing::subscriber::DefaultGuard) {
+        use tracing_subscriber::util::SubscriberInitExt as _;
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let guard = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish()
+            .set_default();
+        (captured, guard)
+    }
+
     /// Everything written so far.
     pub(crate) fn text(&self) -> String {
         String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
