@@ -18,6 +18,7 @@ mod protocol;
 mod resource;
 mod schema;
 mod server;
+mod store;
 mod task;
 mod tool;
 mod transport;
@@ -60,6 +61,8 @@ pub use server::notifier::Notifier;
 pub use server::shutdown::{ShutdownHandle, shutdown_signal};
 #[doc(inline)]
 pub use server::{McpServer, Server};
+#[doc(inline)]
+pub use store::Store;
 #[doc(inline)]
 pub use tool::params::{Args, FromRef, State};
 #[doc(inline)]

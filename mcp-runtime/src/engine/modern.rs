@@ -76,7 +76,7 @@ impl Engine {
             && (method != "tools/call" || self.may_stream(method, params.as_ref()));
         let round = match may_ask {
             true => {
-                let answers = self.answers(params.as_ref(), bound)?;
+                let answers = self.answers(params.as_ref(), bound).await?;
                 Some(Arc::new(InputRound::new(answers)))
             }
             false => None,
@@ -225,14 +225,14 @@ impl Engine {
 
     /// The answers a request brings: from its `requestState` (earlier rounds), then its
     /// `inputResponses` (this round), which must be objects.
-    fn answers(
+    async fn answers(
         &self,
         params: Option<&Map<String, Value>>,
         bound: impl FnOnce() -> String,
     ) -> Result<Map<String, Value>, RpcError> {
         let mut answers = match params.and_then(|p| p.get("requestState")) {
             None | Some(Value::Null) => Map::new(),
-            Some(Value::String(state)) => self.request_states.open(state, &bound())?,
+            Some(Value::String(state)) => self.request_states.open(state, &bound()).await?,
             Some(_) => return Err(RpcError::invalid_params("requestState must be a string")),
         };
         match params.and_then(|p| p.get("inputResponses")) {

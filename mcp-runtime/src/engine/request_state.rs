@@ -1,9 +1,9 @@
 //! The `requestState` of 2026-07-28 input rounds: opaque to the client, carried back on the
 //! next round. It holds the answers so far, is signed (HMAC-SHA256 with the server's key),
-//! bound to the caller and to the request, expires, and is used once.
+//! bound to the caller and to the request, expires, and is used once: the nonces of used
+//! states are kept in the server's store, so that with a shared store a state used on one
+//! replica is refused on every other.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use aws_lc_rs::{digest, hmac};
@@ -13,18 +13,17 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::caller::now;
 use crate::protocol::jsonrpc::RpcError;
+use crate::store::{Store, Unavailable};
 use crate::web::random::random_token;
 
 /// How long a client has to come back with its answers.
 const LIFETIME: Duration = Duration::from_secs(600);
-/// The most states remembered as used; past it the expired ones are forgotten.
-const MAX_USED: usize = 100_000;
 
 /// Seals and opens request states.
 pub(crate) struct RequestStates {
     key: hmac::Key,
-    /// The nonces of states already used, with their expiry.
-    used: Mutex<HashMap<String, u64>>,
+    /// Where the nonces of states already used are kept, until the states expire.
+    used: Store,
 }
 
 impl RequestStates {
@@ -40,8 +39,13 @@ impl RequestStates {
         let derived = hmac::sign(&master, b"mcp-runtime request state key v1");
         RequestStates {
             key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
-            used: Mutex::new(HashMap::new()),
+            used: Store::memory(),
         }
+    }
+
+    /// Keeps the used states in `store` (the server's, shared by its replicas).
+    pub(crate) fn keep_in(&mut self, store: &Store) {
+        self.used = store.clone();
     }
 
     /// The state of a round whose answers so far are `answers`, for the request `binding`.
@@ -59,7 +63,11 @@ impl RequestStates {
 
     /// The answers a state carries, if this server sealed it for this request and caller, it
     /// has not expired and it was not used before; otherwise the specified error.
-    pub(crate) fn open(&self, state: &str, binding: &str) -> Result<Map<String, Value>, RpcError> {
+    pub(crate) async fn open(
+        &self,
+        state: &str,
+        binding: &str,
+    ) -> Result<Map<String, Value>, RpcError> {
         let invalid = |why: &str| RpcError::invalid_params(format!("Invalid requestState: {why}"));
         let (payload, tag) = state
             .split_once('.')
@@ -87,14 +95,16 @@ impl RequestStates {
             .get("n")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("it is malformed"))?;
-        {
-            let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-            if used.len() >= MAX_USED {
-                let now = now();
-                used.retain(|_, expiry| *expiry >= now);
-            }
-            if used.insert(nonce.to_owned(), expires).is_some() {
-                return Err(invalid("it was used already; start the request again"));
+        // Kept a little past the state's expiry, so that it is refused as expired first.
+        let ttl = Duration::from_secs(expires.saturating_sub(now()) + 5);
+        match self.used.put_new("used-state", nonce, b"", ttl).await {
+            Ok(true) => {}
+            Ok(false) => return Err(invalid("it was used already; start the request again")),
+            Err(Unavailable) => {
+                return Err(RpcError::new(
+                    crate::protocol::jsonrpc::code::INTERNAL_ERROR,
+                    "the server cannot reach its store to check the requestState; try again in a moment",
+                ));
             }
         }
         match payload.get("a") {
@@ -144,8 +154,8 @@ fn canonical(value: &Value) -> Value {
 mod tests {
     use super::*;
 
-    #[test]
-    fn states_open_once_for_their_request_and_never_when_altered() {
+    #[tokio::test]
+    async fn states_open_once_for_their_request_and_never_when_altered() {
         let states = RequestStates::new();
         let params = json!({"name": "t", "arguments": {"b": 1, "a": 2}});
         let bound = binding(Some("alice"), "tools/call", params.as_object());
@@ -166,23 +176,28 @@ mod tests {
             "tools/call",
             json!({"name": "u"}).as_object(),
         );
-        assert_eq!(states.open(&state, &other).unwrap_err().code, -32602);
+        assert_eq!(states.open(&state, &other).await.unwrap_err().code, -32602);
         assert_eq!(
             states
                 .open(&format!("{state}-TAMPERED"), &bound)
+                .await
                 .unwrap_err()
                 .code,
             -32602
         );
         assert_eq!(
-            RequestStates::new().open(&state, &bound).unwrap_err().code,
+            RequestStates::new()
+                .open(&state, &bound)
+                .await
+                .unwrap_err()
+                .code,
             -32602
         );
         assert_eq!(
-            &states.open(&state, &bound).unwrap(),
+            &states.open(&state, &bound).await.unwrap(),
             answers.as_object().unwrap()
         );
-        let replay = states.open(&state, &bound).unwrap_err();
+        let replay = states.open(&state, &bound).await.unwrap_err();
         assert!(
             replay.message.contains("used already"),
             "{}",

@@ -21,6 +21,7 @@ use crate::engine::request_state::RequestStates;
 use crate::error::Result;
 use crate::prompt::handler::PromptSet;
 use crate::resource::handler::ResourceSet;
+use crate::store::Store;
 use crate::tool::handler::ToolSet;
 use crate::transport::http::connections::ConnectionLimits;
 use crate::transport::http::{self, HttpConfig};
@@ -119,6 +120,8 @@ pub struct Server<M: OAuthMode = NoAuth> {
     routes: Vec<axum::Router>,
     /// The application's tower layers, outermost last.
     layers: Vec<Box<dyn FnOnce(axum::Router) -> axum::Router + Send>>,
+    /// Where the shared state goes; this process's memory unless set.
+    store: Option<Store>,
     _mode: PhantomData<fn() -> M>,
 }
 
@@ -148,6 +151,7 @@ impl<M: OAuthMode> Server<M> {
             connections: ConnectionLimits::default(),
             routes: Vec::new(),
             layers: Vec::new(),
+            store: None,
             _mode: PhantomData,
         }
     }
@@ -246,6 +250,20 @@ impl<M: OAuthMode> Server<M> {
     {
         self.layers
             .push(Box::new(move |router| router.layer(layer)));
+        self
+    }
+
+    /// Where the state that replicas of this server must share is kept: the OAuth proxy's
+    /// pending sign-ins, consent requests and codes, the MCP sessions, the used
+    /// `requestState`s, the proxy's rate limits. [`Store::memory`] by default, which is right
+    /// for one process; replicas behind a load balancer share a [`Store::redis`]
+    /// ([`serve_from_env`](Self::serve_from_env) reads `REDIS_URL` when no store is set).
+    ///
+    /// A request that needs a shared store that cannot be reached fails closed (503) and the
+    /// server recovers by itself when the store is back. A session's GET stream and a call
+    /// in flight stay with the replica that holds their connection.
+    pub fn store(mut self, store: Store) -> Self {
+        self.store = Some(store);
         self
     }
 
@@ -369,14 +387,18 @@ impl<M: OAuthMode> Server<M> {
 
     /// The router of every mode, and what the banner says of it.
     pub(crate) fn build(self) -> Result<Built> {
+        let store = self.store.clone().unwrap_or_default();
         let parts = self
             .oauth
-            .build(M::MODE, &self.engine.info, &self.http.path)?;
+            .build(M::MODE, &self.engine.info, &self.http.path, &store)?;
         Ok(self.assemble(parts))
     }
 
     /// The MCP endpoint with what the OAuth mode adds.
-    fn assemble(self, parts: OAuthParts) -> Built {
+    fn assemble(mut self, parts: OAuthParts) -> Built {
+        let store = self.store.take().unwrap_or_default();
+        self.engine.request_states.keep_in(&store);
+        self.http.store = store;
         let OAuthParts {
             resource,
             routes,

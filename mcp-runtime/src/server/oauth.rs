@@ -16,6 +16,7 @@ use crate::auth0::metadata::MetadataMirror;
 use crate::auth0::proxy::{self, cimd::Documents, state::Proxy, state::ProxySettings};
 use crate::engine::info::ServerInfo;
 use crate::error::{Error, Result};
+use crate::store::Store;
 use crate::web::cors;
 use crate::web::upstream;
 use crate::web::url::is_loopback_url;
@@ -45,7 +46,14 @@ pub(crate) struct OAuthParts {
 
 impl OAuthSettings {
     /// The parts of `mode` for a server described by `info` with its endpoint at `path`.
-    pub(crate) fn build(&self, mode: Mode, info: &ServerInfo, path: &str) -> Result<OAuthParts> {
+    /// The proxy keeps its pending items and rate limits in `store`.
+    pub(crate) fn build(
+        &self,
+        mode: Mode,
+        info: &ServerInfo,
+        path: &str,
+        store: &Store,
+    ) -> Result<OAuthParts> {
         let (jwt, scopes, routes, described) = match mode {
             Mode::None => return Ok(OAuthParts::default()),
             Mode::Jwt => {
@@ -115,6 +123,7 @@ impl OAuthSettings {
                         )?,
                     },
                     upstream::client(Duration::from_secs(10))?,
+                    store,
                 );
                 if let Some(dev) = &config.dev_issuer {
                     dev.allow_redirect_uri(proxy.callback_url());

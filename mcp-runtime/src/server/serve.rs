@@ -5,6 +5,7 @@ use super::mode::OAuthMode;
 use super::shutdown::shutdown_signal;
 use super::{Built, Server};
 use crate::error::{Error, Result};
+use crate::store::Store;
 use crate::transport::http::connections;
 use crate::web::url::check_url;
 
@@ -61,6 +62,10 @@ impl<M: OAuthMode> Server<M> {
         }
         let name = self.engine.info.name;
         let url = format!("{public_url}{}", self.http.path);
+        let shared_state = self
+            .store
+            .as_ref()
+            .map_or_else(|| Store::memory().describe(), Store::describe);
         let shutdown = self.shutdown_handle();
         let deadline = self.shutdown_timeout;
         let limits = self.connections;
@@ -74,6 +79,7 @@ impl<M: OAuthMode> Server<M> {
             "MCP server `{name}` (oauth = {}) listening on http://{local}\n  \
              MCP endpoint:          {url}\n  \
              Authorization server:  {authorization}\n  \
+             Shared state:          {shared_state}\n  \
              Try it:                npx @modelcontextprotocol/inspector, then Transport \"Streamable HTTP\", URL {url}",
             M::MODE.name()
         );
@@ -107,8 +113,14 @@ impl<M: OAuthMode> Server<M> {
     /// expects: on `MCP_HOST` (default `127.0.0.1`) and `PORT` (default 3000), reached at
     /// `MCP_PUBLIC_URL` when it is set (a server behind a proxy), letting the browser origins
     /// of `MCP_CORS_ORIGINS` (comma-separated, see [`cors_origins`](Self::cors_origins)) call
-    /// it. These four variables are all it reads; an invalid value is an error that names it.
+    /// it, with its shared state in the Redis of `REDIS_URL` when it is set and no
+    /// [`store`](Self::store) was ([`Store::from_env`], which also reads `MCP_REDIS_PREFIX`).
+    /// These are all it reads; an invalid value, or a Redis that does not answer, is an
+    /// error that names the variable.
     pub async fn serve_from_env(mut self) -> Result<()> {
+        if self.store.is_none() {
+            self.store = Some(Store::from_env().await?);
+        }
         let (addr, public_url) = listen_from_env()?;
         if let Some(url) = public_url {
             self.oauth.public_url = Some(url);

@@ -15,11 +15,11 @@ use axum::response::{IntoResponse, Response};
 
 use super::cimd;
 use super::cookies::{self, CONSENT};
-use super::limits::{Endpoint, too_many_requests};
+use super::limits::{Endpoint, store_unavailable, too_many_requests};
 use super::pages::{self, GO_BACK};
 use super::signing::{Client, ClientKey};
 use super::state::{ConsentRequest, Pending, Proxy, Return};
-use super::store::LIFETIME;
+use crate::store::{LIFETIME, PutError, TakeError, Unavailable};
 use crate::web::form;
 use crate::web::random::random_token;
 use crate::web::response::{OAuthError, Redirect};
@@ -40,8 +40,14 @@ pub(crate) async fn authorize(
     let headers = &parts.headers;
     let params = form::parse(query.unwrap_or_default().as_bytes());
     let client_id = params.get("client_id").map(String::as_str);
-    if !proxy.limits.allow(Endpoint::Authorize, &parts, client_id) {
-        return too_many_requests(false);
+    match proxy
+        .limits
+        .allow(Endpoint::Authorize, &parts, client_id)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => return too_many_requests(false),
+        Err(Unavailable) => return store_unavailable(false),
     }
     let Some(client_id) = params.get("client_id") else {
         return pages::refused(
@@ -154,9 +160,17 @@ pub(crate) async fn authorize(
     };
     let address = proxy.limits.address(&parts);
     if remembered {
-        return upstream_redirect(&proxy, request, address);
+        return upstream_redirect(&proxy, request, address).await;
     }
-    consent_page(&proxy, request, &client, address)
+    consent_page(&proxy, request, &client, address).await
+}
+
+/// The page for a sign-in refused because too many are pending.
+fn too_many_sign_ins() -> Response {
+    pages::error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Too many sign-ins are in progress. Try again in a few minutes.",
+    )
 }
 
 /// A client id this server did not sign: a page for a person (their application must register
@@ -175,7 +189,7 @@ fn unknown_client(parts: &Parts, why: &str) -> Response {
 }
 
 /// Shows the consent page for `request`, bound to this browser by a cookie.
-fn consent_page(
+async fn consent_page(
     proxy: &Proxy,
     request: ConsentRequest,
     client: &Client,
@@ -197,15 +211,10 @@ fn consent_page(
         txn: &txn,
         csrf: &csrf,
     });
-    if proxy
-        .consents
-        .insert(txn.clone(), request, address)
-        .is_err()
-    {
-        return pages::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Too many sign-ins are in progress. Try again in a few minutes.",
-        );
+    match proxy.consents.insert(&txn, b"", &request, address).await {
+        Ok(()) => {}
+        Err(PutError::Full) => return too_many_sign_ins(),
+        Err(PutError::Unavailable) => return store_unavailable(false),
     }
     proxy
         .cookies
@@ -235,11 +244,15 @@ pub(crate) async fn consent(
             "This consent did not come from the page this server showed you.",
         );
     }
-    let Some(request) = proxy.consents.take(txn) else {
-        return pages::error(
-            StatusCode::BAD_REQUEST,
-            "This consent page expired or was already used. Start again from your application.",
-        );
+    let request = match proxy.consents.take(txn, b"").await {
+        Ok(request) => request,
+        Err(TakeError::Unavailable) => return store_unavailable(false),
+        Err(TakeError::Missing | TakeError::Refused) => {
+            return pages::error(
+                StatusCode::BAD_REQUEST,
+                "This consent page expired or was already used. Start again from your application.",
+            );
+        }
     };
     if form.get("decision").map(String::as_str) != Some("approve") {
         let mut response = proxy.redirect_to_client(
@@ -260,7 +273,7 @@ pub(crate) async fn consent(
         &request.scope,
     );
     let remembered = proxy.signer.consent_cookie(&consents);
-    let mut response = upstream_redirect(&proxy, request, proxy.limits.address(&parts));
+    let mut response = upstream_redirect(&proxy, request, proxy.limits.address(&parts)).await;
     proxy
         .cookies
         .set(&mut response, CONSENT, &remembered, CONSENT_MAX_AGE);
@@ -286,28 +299,25 @@ fn upstream_scopes<'a>(proxy: &'a Proxy, scope: &'a str) -> Vec<&'a str> {
 }
 
 /// Sends the browser to Auth0 for this authorization.
-fn upstream_redirect(proxy: &Proxy, request: ConsentRequest, address: IpAddr) -> Response {
+async fn upstream_redirect(proxy: &Proxy, request: ConsentRequest, address: IpAddr) -> Response {
     let state = random_token(32);
     // The `state` alone could be handed to someone else's browser; a cookie set here binds
     // the sign-in to the browser that consented (the callback checks it).
     let binding = random_token(32);
+    let browser = digest::digest(&digest::SHA256, binding.as_bytes());
     let pending = Pending {
         client: request.client,
         redirect: request.redirect,
         client_state: request.client_state,
-        browser: digest::digest(&digest::SHA256, binding.as_bytes())
-            .as_ref()
-            .to_vec(),
     };
-    if proxy
+    match proxy
         .pending
-        .insert(state.clone(), pending, address)
-        .is_err()
+        .insert(&state, browser.as_ref(), &pending, address)
+        .await
     {
-        return pages::error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Too many sign-ins are in progress. Try again in a few minutes.",
-        );
+        Ok(()) => {}
+        Err(PutError::Full) => return too_many_sign_ins(),
+        Err(PutError::Unavailable) => return store_unavailable(false),
     }
     let scopes = upstream_scopes(proxy, &request.scope).join(" ");
     let Ok(mut url) = reqwest::Url::parse(&proxy.upstream.authorize_url()) else {

@@ -12,9 +12,10 @@ use axum::http::request::Parts;
 use axum::response::Response;
 
 use super::cookies;
+use super::limits::store_unavailable;
 use super::pages;
 use super::state::{IssuedCode, Pending, Proxy, Return};
-use super::store::Taken;
+use crate::store::{PutError, TakeError};
 use crate::web::form;
 use crate::web::random::random_token;
 
@@ -32,38 +33,35 @@ pub(crate) async fn callback(
         .cookies
         .get(&parts.headers, &state_cookie)
         .unwrap_or_default();
-    let binding = digest::digest(&digest::SHA256, binding.as_bytes());
-    let same_browser = |pending: &Pending| {
-        aws_lc_rs::constant_time::verify_slices_are_equal(binding.as_ref(), &pending.browser)
-            .is_ok()
-    };
+    let browser = digest::digest(&digest::SHA256, binding.as_bytes());
     let taken = match params.get("state") {
-        Some(state) => proxy.pending.take_if(state, same_browser),
-        None => Err(Taken::Missing),
+        Some(state) => proxy.pending.take(state, browser.as_ref()).await,
+        None => Err(TakeError::Missing),
     };
     let pending = match taken {
         Ok(pending) => pending,
-        Err(Taken::Missing) => {
+        Err(TakeError::Unavailable) => return store_unavailable(false),
+        Err(TakeError::Missing) => {
             return pages::error(
                 StatusCode::BAD_REQUEST,
                 "This sign-in expired or was already completed. Start again from your application.",
             );
         }
-        Err(Taken::Refused) => {
+        Err(TakeError::Refused) => {
             return pages::error(
                 StatusCode::FORBIDDEN,
                 "This sign-in was started in another browser. Start again from your application, in this browser.",
             );
         }
     };
-    let mut response = finish(&proxy, &params, pending, proxy.limits.address(&parts));
+    let mut response = finish(&proxy, &params, pending, proxy.limits.address(&parts)).await;
     proxy.cookies.clear(&mut response, &state_cookie);
     response
 }
 
 /// The client's answer for a sign-in that came back from Auth0: a code of ours, or Auth0's
 /// error.
-fn finish(
+async fn finish(
     proxy: &Proxy,
     params: &HashMap<String, String>,
     pending: Pending,
@@ -94,12 +92,29 @@ fn finish(
             named: pending.redirect.named,
         },
     };
-    if proxy.codes.insert(code.clone(), issued, address).is_err() {
-        return proxy.redirect_to_client(
-            redirect_uri,
-            &[("error", "temporarily_unavailable")],
-            state,
-        );
+    match proxy.codes.insert(&code, b"", &issued, address).await {
+        Ok(()) => {}
+        Err(PutError::Full) => {
+            return proxy.redirect_to_client(
+                redirect_uri,
+                &[("error", "temporarily_unavailable")],
+                state,
+            );
+        }
+        // The code cannot be kept, so none is handed out; the client hears why.
+        Err(PutError::Unavailable) => {
+            return proxy.redirect_to_client(
+                redirect_uri,
+                &[
+                    ("error", "temporarily_unavailable"),
+                    (
+                        "error_description",
+                        "the server cannot reach its shared store; try again in a moment",
+                    ),
+                ],
+                state,
+            );
+        }
     }
     proxy.redirect_to_client(redirect_uri, &[("code", &code)], state)
 }

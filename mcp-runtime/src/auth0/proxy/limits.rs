@@ -1,10 +1,12 @@
-//! Rate limits of the proxy's endpoints, per client address and per client id (GCRA, with
-//! `governor`): one noisy client, or one address sending junk, cannot lock everyone else out.
+//! Rate limits of the proxy's endpoints, per client address and per client id: one noisy
+//! client, or one address sending junk, cannot lock everyone else out. In one process they
+//! are GCRA (with `governor`); with a shared store, fixed windows of a minute counted in the
+//! store, so that every replica counts the same requests.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
@@ -15,6 +17,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use super::pages;
 use super::signing::ClientKey;
 use crate::auth0::config::ForwardedHeader;
+use crate::store::{Store, Unavailable};
 use crate::web::response::OAuthError;
 
 /// The endpoints that are limited.
@@ -41,6 +44,10 @@ fn quota(per_minute: u32) -> Quota {
 pub(crate) struct Limits {
     by_address: DefaultKeyedRateLimiter<(Endpoint, IpAddr)>,
     by_client: DefaultKeyedRateLimiter<(Endpoint, ClientKey)>,
+    /// The store whose counters every replica shares, when it is shared; then the limiters
+    /// above are unused.
+    shared: Option<Store>,
+    per_minute: u32,
     /// Whether the client's address is read from `Forwarded` / `X-Forwarded-For` (set by
     /// a reverse proxy in front of this server), instead of the connection's.
     trust_forwarded: Option<ForwardedHeader>,
@@ -54,10 +61,17 @@ impl Limits {
     /// tenth of that; ten times as many for one client id, from all addresses together. Client
     /// ids are public, so one address alone can never use up a client's budget and lock out
     /// its users: only many addresses at once can, and only for that client.
-    pub(crate) fn per_minute(per_minute: u32, trust_forwarded: Option<ForwardedHeader>) -> Self {
+    /// With a shared `store`, the counts are the store's, for all replicas together.
+    pub(crate) fn per_minute(
+        per_minute: u32,
+        trust_forwarded: Option<ForwardedHeader>,
+        store: &Store,
+    ) -> Self {
         Limits {
             by_address: RateLimiter::keyed(quota(per_minute)),
             by_client: RateLimiter::keyed(quota(per_minute.saturating_mul(CLIENT_FACTOR))),
+            shared: store.is_shared().then(|| store.clone()),
+            per_minute: per_minute.max(1),
             trust_forwarded,
             pruned_at: AtomicU64::new(0),
             started: Instant::now(),
@@ -70,9 +84,32 @@ impl Limits {
     }
 
     /// Takes one request's place for `endpoint`, from the request's address and, when it
-    /// names one, its client; false when either is over its limit.
-    pub(crate) fn allow(&self, endpoint: Endpoint, parts: &Parts, client_id: Option<&str>) -> bool {
+    /// names one, its client; false when either is over its limit. A shared store that
+    /// cannot count is [`Unavailable`]: the request is refused, never let through uncounted.
+    pub(crate) async fn allow(
+        &self,
+        endpoint: Endpoint,
+        parts: &Parts,
+        client_id: Option<&str>,
+    ) -> Result<bool, Unavailable> {
         let address = self.address(parts);
+        if let Some(store) = &self.shared {
+            let mut keys = vec![format!("{endpoint:?}:{address}")];
+            if let Some(id) = client_id {
+                let hash: String = ClientKey::of(id).0[..16]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                keys.push(format!("{endpoint:?}:client:{hash}"));
+            }
+            let counts = store.hit(&keys, Duration::from_secs(60)).await?;
+            let client_limit = u64::from(self.per_minute.saturating_mul(CLIENT_FACTOR));
+            let allowed = counts
+                .first()
+                .is_some_and(|&n| n <= u64::from(self.per_minute))
+                && counts.get(1).is_none_or(|&n| n <= client_limit);
+            return Ok(allowed);
+        }
         let allowed = self.by_address.check_key(&(endpoint, address)).is_ok()
             && client_id.is_none_or(|id| {
                 self.by_client
@@ -93,7 +130,7 @@ impl Limits {
                 self.by_client.retain_recent();
             }
         }
-        allowed
+        Ok(allowed)
     }
 }
 
@@ -178,6 +215,32 @@ pub(crate) fn too_many_requests(json: bool) -> Response {
 /// Seconds until a client that was refused may try again.
 const RETRY_AFTER: &str = "10";
 
+/// 503 with `Retry-After` for a request that needs the shared store while it is unreachable:
+/// `temporarily_unavailable` for the JSON endpoints, a page for the browser.
+pub(crate) fn store_unavailable(json: bool) -> Response {
+    if json {
+        return OAuthError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "temporarily_unavailable",
+            "the server cannot reach its shared store; try again in a moment",
+        )
+        .retry_after(STORE_RETRY_AFTER)
+        .into_response();
+    }
+    let mut page = pages::error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "This server cannot complete sign-ins right now (its shared store is unreachable). Try again in a moment.",
+    );
+    page.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from_static(STORE_RETRY_AFTER),
+    );
+    page
+}
+
+/// Seconds until a request refused for the store may try again.
+const STORE_RETRY_AFTER: &str = "2";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,42 +258,57 @@ mod tests {
         parts
     }
 
-    #[test]
-    fn rate_limits_are_per_client_address_and_per_client_id() {
-        let limits = Limits::per_minute(60, None);
+    async fn allow(
+        limits: &Limits,
+        endpoint: Endpoint,
+        parts: &Parts,
+        client: Option<&str>,
+    ) -> bool {
+        limits
+            .allow(endpoint, parts, client)
+            .await
+            .expect("a memory store is always available")
+    }
+
+    #[tokio::test]
+    async fn rate_limits_are_per_client_address_and_per_client_id() {
+        let limits = Limits::per_minute(60, None, &Store::memory());
         let junk = parts("203.0.113.7:1000", &[]);
         let good = parts("198.51.100.1:1000", &[]);
-        let refused = (0..50)
-            .filter(|_| !limits.allow(Endpoint::Register, &junk, None))
-            .count();
+        let mut refused = 0;
+        for _ in 0..50 {
+            refused += usize::from(!allow(&limits, Endpoint::Register, &junk, None).await);
+        }
         assert!(
             refused >= 40,
             "the flooding address is limited ({refused} refused)"
         );
         assert!(
-            limits.allow(Endpoint::Register, &good, None),
+            allow(&limits, Endpoint::Register, &good, None).await,
             "another address is not"
         );
         assert!(
-            limits.allow(Endpoint::Token, &junk, None),
+            allow(&limits, Endpoint::Token, &junk, None).await,
             "nor another endpoint"
         );
         // One address using up its own budget for a client leaves the client's users theirs.
         let noisy = parts("203.0.113.8:1", &[]);
-        let refused = (0..50)
-            .filter(|_| !limits.allow(Endpoint::Token, &noisy, Some("client-a")))
-            .count();
+        let mut refused = 0;
+        for _ in 0..50 {
+            refused +=
+                usize::from(!allow(&limits, Endpoint::Token, &noisy, Some("client-a")).await);
+        }
         assert!(refused >= 40, "{refused}");
-        assert!(limits.allow(Endpoint::Token, &good, Some("client-a")));
+        assert!(allow(&limits, Endpoint::Token, &good, Some("client-a")).await);
         // One client id from many addresses at once is limited too.
-        let refused = (0..200)
-            .filter(|i| {
-                let from = parts(&format!("192.0.2.{i}:1"), &[]);
-                !limits.allow(Endpoint::Authorize, &from, Some("client-a"))
-            })
-            .count();
+        let mut refused = 0;
+        for i in 0..200 {
+            let from = parts(&format!("192.0.2.{i}:1"), &[]);
+            refused +=
+                usize::from(!allow(&limits, Endpoint::Authorize, &from, Some("client-a")).await);
+        }
         assert!(refused >= 100, "{refused}");
-        assert!(limits.allow(Endpoint::Authorize, &good, Some("client-b")));
+        assert!(allow(&limits, Endpoint::Authorize, &good, Some("client-b")).await);
     }
 
     #[test]

@@ -17,7 +17,6 @@ pub(crate) mod pages;
 pub(crate) mod register;
 pub(crate) mod signing;
 pub(crate) mod state;
-pub(crate) mod store;
 pub(crate) mod token;
 
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::limits::{Endpoint, too_many_requests};
+use super::limits::{Endpoint, store_unavailable, too_many_requests};
 use super::signing::Client;
 use super::state::Proxy;
 use crate::auth::caller::now;
@@ -27,8 +27,10 @@ pub(crate) async fn register(
     parts: Parts,
     body: Bytes,
 ) -> Response {
-    if !proxy.limits.allow(Endpoint::Register, &parts, None) {
-        return too_many_requests(true);
+    match proxy.limits.allow(Endpoint::Register, &parts, None).await {
+        Ok(true) => {}
+        Ok(false) => return too_many_requests(true),
+        Err(_) => return store_unavailable(true),
     }
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return invalid(

@@ -27,7 +27,7 @@ pub(crate) struct Client {
 
 /// A client id, by its SHA-256: what pending items keep of it, 32 bytes however long the id
 /// (a signed registration or a metadata document's URL can be kilobytes).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClientKey(pub(crate) [u8; 32]);
 
 impl ClientKey {

@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::cimd::{self, Documents};
@@ -10,12 +11,13 @@ use super::cookies::Cookies;
 use super::limits::Limits;
 use super::pages;
 use super::signing::{Client, ClientKey, Signer};
-use super::store::{Store, Weigh};
 use crate::auth0::config::Auth0Config;
+use crate::store::{SingleUse, Store};
 use crate::web::response::Redirect;
 use crate::web::url::is_loopback;
 
 /// Where a client asked the browser to go back to, as `/token` must check it.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Return {
     pub(crate) redirect_uri: String,
     /// Whether the authorization request named `redirect_uri` (then `/token` must send the
@@ -23,16 +25,17 @@ pub(crate) struct Return {
     pub(crate) named: bool,
 }
 
-/// An authorization waiting for the user at Auth0.
+/// An authorization waiting for the user at Auth0. It is kept with the SHA-256 of the
+/// browser's binding cookie as its guard: only the browser that consented may finish.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct Pending {
     pub(crate) client: ClientKey,
     pub(crate) redirect: Return,
     pub(crate) client_state: Option<String>,
-    /// SHA-256 of the browser's binding cookie: only the browser that consented may finish.
-    pub(crate) browser: Vec<u8>,
 }
 
 /// An authorization waiting for the user's consent.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct ConsentRequest {
     pub(crate) client: ClientKey,
     pub(crate) redirect: Return,
@@ -43,31 +46,11 @@ pub(crate) struct ConsentRequest {
 }
 
 /// A code this server handed to a client, standing for Auth0's.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct IssuedCode {
     pub(crate) upstream_code: String,
     pub(crate) client: ClientKey,
     pub(crate) redirect: Return,
-}
-
-impl Weigh for Pending {
-    fn weight(&self) -> usize {
-        32 + self.redirect.redirect_uri.len() + self.client_state.weight() + self.browser.len()
-    }
-}
-
-impl Weigh for ConsentRequest {
-    fn weight(&self) -> usize {
-        32 + self.redirect.redirect_uri.len()
-            + self.client_state.weight()
-            + self.code_challenge.len()
-            + self.scope.len()
-    }
-}
-
-impl Weigh for IssuedCode {
-    fn weight(&self) -> usize {
-        32 + self.redirect.redirect_uri.len() + self.upstream_code.len()
-    }
 }
 
 /// What the proxy is told of the server it stands in front of.
@@ -106,21 +89,27 @@ pub(crate) struct Proxy {
     pub(crate) documents: Documents,
     pub(crate) cookies: Cookies,
     pub(crate) http: reqwest::Client,
-    pub(crate) pending: Store<Pending>,
-    pub(crate) consents: Store<ConsentRequest>,
-    pub(crate) codes: Store<IssuedCode>,
+    pub(crate) pending: SingleUse<Pending>,
+    pub(crate) consents: SingleUse<ConsentRequest>,
+    pub(crate) codes: SingleUse<IssuedCode>,
 }
 
 impl Proxy {
-    /// A proxy in front of the application whose credentials are `upstream_client`.
+    /// A proxy in front of the application whose credentials are `upstream_client`, keeping
+    /// its pending items and rate limits in `store`.
     pub(crate) fn new(
         upstream: Auth0Config,
         upstream_client: (String, String),
         settings: ProxySettings,
         http: reqwest::Client,
+        store: &Store,
     ) -> Self {
         Proxy {
-            limits: Limits::per_minute(upstream.rate_limit_per_minute, upstream.trust_forwarded),
+            limits: Limits::per_minute(
+                upstream.rate_limit_per_minute,
+                upstream.trust_forwarded,
+                store,
+            ),
             signer: Signer::from_secret(&upstream_client.1),
             cookies: Cookies::for_base(&settings.base),
             upstream,
@@ -133,9 +122,9 @@ impl Proxy {
             documents: settings.documents,
             descriptions: settings.descriptions,
             http,
-            pending: Store::new(),
-            consents: Store::new(),
-            codes: Store::new(),
+            pending: store.single_use("state"),
+            consents: store.single_use("consent"),
+            codes: store.single_use("code"),
         }
     }
 

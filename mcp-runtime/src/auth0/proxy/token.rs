@@ -13,10 +13,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::limits::{Endpoint, too_many_requests};
+use super::limits::{Endpoint, store_unavailable, too_many_requests};
 use super::signing::ClientKey;
 use super::state::Proxy;
 use crate::observe;
+use crate::store::TakeError;
 use crate::web::form;
 use crate::web::response::{JsonBody, OAuthError};
 use crate::web::upstream::read_capped;
@@ -40,11 +41,14 @@ pub(crate) async fn token(State(proxy): State<Arc<Proxy>>, parts: Parts, body: B
     }
     let form = form::parse(&body);
     let param = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
-    if !proxy
+    match proxy
         .limits
         .allow(Endpoint::Token, &parts, param("client_id"))
+        .await
     {
-        return too_many_requests(true);
+        Ok(true) => {}
+        Ok(false) => return too_many_requests(true),
+        Err(_) => return store_unavailable(true),
     }
     let Some(client_id) = param("client_id") else {
         return error(
@@ -73,12 +77,16 @@ pub(crate) async fn token(State(proxy): State<Arc<Proxy>>, parts: Parts, body: B
                     "send the code and the PKCE code_verifier",
                 );
             };
-            let Some(code) = proxy.codes.take(code) else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    "the code is unknown, expired or already used",
-                );
+            let code = match proxy.codes.take(code, b"").await {
+                Ok(code) => code,
+                Err(TakeError::Unavailable) => return store_unavailable(true),
+                Err(TakeError::Missing | TakeError::Refused) => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "the code is unknown, expired or already used",
+                    );
+                }
             };
             if code.client != ClientKey::of(client_id) {
                 return error(

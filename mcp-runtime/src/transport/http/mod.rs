@@ -30,11 +30,12 @@ use crate::protocol::jsonrpc::{self, Message, code};
 use crate::protocol::peer::Cancel;
 use crate::protocol::session::Session;
 use crate::protocol::version;
+use crate::store::Store;
 use crate::web::cors;
 use crate::web::response::JsonBody;
 use admission::{Accept, Gate, HostRules, header_str};
 use reply::HttpError;
-use sessions::{Missing, SessionTable};
+use sessions::{Missing, OpenError, SessionTable};
 use shared::{Call, SESSION_HEADER, Shared, VERSION_HEADER};
 
 /// Settings of the HTTP transport.
@@ -52,6 +53,8 @@ pub(crate) struct HttpConfig {
     /// Raised when the server shuts down: the sessions' GET streams end, so that graceful
     /// shutdown does not wait for them.
     pub(crate) shutdown: Arc<Cancel>,
+    /// Where sessions are kept when replicas share them.
+    pub(crate) store: Store,
 }
 
 impl Default for HttpConfig {
@@ -65,6 +68,7 @@ impl Default for HttpConfig {
             session_idle: Duration::from_secs(3600),
             cors_origins: Vec::new(),
             shutdown: Arc::default(),
+            store: Store::memory(),
         }
     }
 }
@@ -88,7 +92,7 @@ pub(crate) fn router(
         },
         stateless: config.stateless,
         max_body_bytes: config.max_body_bytes,
-        sessions: SessionTable::new(config.max_sessions, config.session_idle),
+        sessions: SessionTable::new(config.max_sessions, config.session_idle, &config.store),
         shutdown: config.shutdown,
     });
     let mut router = Router::new().route(
@@ -198,9 +202,9 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
     if let Message::Request { id, method, params } = &message
         && method == "initialize"
     {
-        return initialize(&shared, id.clone(), params.as_ref(), auth.as_deref());
+        return initialize(&shared, id.clone(), params.as_ref(), auth.as_deref()).await;
     }
-    let session = match find_session(&shared, headers, auth.as_deref()) {
+    let session = match find_session(&shared, headers, auth.as_deref()).await {
         Ok(session) => session,
         Err(response) => return response,
     };
@@ -230,7 +234,7 @@ async fn post_message(State(shared): State<Arc<Shared>>, request: Request) -> Re
     }
 }
 
-fn initialize(
+async fn initialize(
     shared: &Shared,
     id: Value,
     params: Option<&serde_json::Map<String, Value>>,
@@ -241,11 +245,14 @@ fn initialize(
     if shared.stateless {
         return response;
     }
-    let opened = shared.sessions.open(
-        initialized.version,
-        auth.map(Auth::principal),
-        initialized.client_capabilities,
-    );
+    let opened = shared
+        .sessions
+        .open(
+            initialized.version,
+            auth.map(Auth::principal),
+            initialized.client_capabilities,
+        )
+        .await;
     match opened {
         Ok(session_id) => {
             if let Ok(value) = HeaderValue::from_str(&session_id) {
@@ -253,25 +260,40 @@ fn initialize(
             }
             response
         }
-        Err(sessions::Full) => {
-            tracing::warn!(
-                max = shared.sessions.capacity(),
-                "refused a new session: the session table is full"
-            );
-            HttpError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                code::INTERNAL_ERROR,
-                "Service Unavailable: too many sessions are open; try again later",
-            )
-            .retry_after("30")
-            .into_response()
-        }
+        Err(OpenError::Full) => sessions_full(shared),
+        Err(OpenError::Unavailable) => store_unavailable(),
     }
+}
+
+/// 503: this replica's session table is full.
+fn sessions_full(shared: &Shared) -> Response {
+    tracing::warn!(
+        max = shared.sessions.capacity(),
+        "refused a session: the session table is full"
+    );
+    HttpError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        code::INTERNAL_ERROR,
+        "Service Unavailable: too many sessions are open; try again later",
+    )
+    .retry_after("30")
+    .into_response()
+}
+
+/// 503: the store that holds the sessions cannot be reached; the client may retry shortly.
+fn store_unavailable() -> Response {
+    HttpError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        code::INTERNAL_ERROR,
+        "Service Unavailable: the server cannot reach its session store; try again in a moment",
+    )
+    .retry_after("2")
+    .into_response()
 }
 
 /// The session a request belongs to, checking `Mcp-Session-Id` and `MCP-Protocol-Version`.
 #[allow(clippy::result_large_err)] // the error is the finished HTTP response
-fn find_session(
+async fn find_session(
     shared: &Shared,
     headers: &HeaderMap,
     auth: Option<&Auth>,
@@ -305,7 +327,7 @@ fn find_session(
         )
         .into_response());
     };
-    match shared.sessions.find(id, principal.as_deref()) {
+    match shared.sessions.find(id, principal.as_deref()).await {
         Ok(session) => Ok(session),
         Err(Missing::OtherCaller) => {
             tracing::warn!("refused a session id presented by another caller than its owner");
@@ -318,6 +340,8 @@ fn find_session(
             .into_response())
         }
         Err(Missing::NotFound) => Err(session_not_found()),
+        Err(Missing::Full) => Err(sessions_full(shared)),
+        Err(Missing::Unavailable) => Err(store_unavailable()),
     }
 }
 
@@ -361,7 +385,7 @@ async fn get_stream(State(shared): State<Arc<Shared>>, request: Request) -> Resp
         )
         .into_response();
     }
-    match find_session(&shared, &parts.headers, auth.as_deref()) {
+    match find_session(&shared, &parts.headers, auth.as_deref()).await {
         Ok(session) => sse::session_stream(session, Arc::clone(&shared.shutdown)),
         Err(response) => response,
     }
@@ -385,8 +409,10 @@ async fn delete_session(State(shared): State<Arc<Shared>>, request: Request) -> 
             .into_response();
     };
     let principal = auth.as_deref().map(Auth::principal);
-    if !shared.sessions.close(id, principal.as_deref()) {
-        return session_not_found();
+    match shared.sessions.close(id, principal.as_deref()).await {
+        Ok(true) => {}
+        Ok(false) => return session_not_found(),
+        Err(_) => return store_unavailable(),
     }
     Response::new(Body::empty())
 }
