@@ -205,3 +205,35 @@ mod tests {
         );
     }
 }
+
+#[cfg(all(test, feature = "redis"))]
+mod shared_tests {
+    use super::*;
+    use crate::store::redis::test_server::TestRedis;
+
+    #[tokio::test]
+    async fn a_state_used_on_one_replica_is_refused_on_every_other() {
+        let Some(mut redis) = TestRedis::start() else {
+            return;
+        };
+        let replica = || async {
+            let mut states = RequestStates::with_secret(b"the secret every replica shares");
+            states.keep_in(&Store::redis(&redis.url(), "t:").await.unwrap());
+            states
+        };
+        let (a, b) = (replica().await, replica().await);
+        let bound = binding(Some("alice"), "tools/call", None);
+        let state = a.seal(&Map::new(), &bound);
+        assert!(b.open(&state, &bound).await.is_ok());
+        let replay = a.open(&state, &bound).await.unwrap_err();
+        assert!(
+            replay.message.contains("used already"),
+            "{}",
+            replay.message
+        );
+        let fresh = b.seal(&Map::new(), &bound);
+        redis.stop();
+        let lost = a.open(&fresh, &bound).await.unwrap_err();
+        assert_eq!(lost.code, crate::protocol::jsonrpc::code::INTERNAL_ERROR);
+    }
+}

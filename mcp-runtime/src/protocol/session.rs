@@ -75,6 +75,11 @@ impl Session {
         *lock(&self.stream) = Some(outbox);
     }
 
+    /// Whether a standalone stream is attached (it may have closed since).
+    pub(crate) fn has_stream(&self) -> bool {
+        lock(&self.stream).is_some()
+    }
+
     /// Sends `message` on the standalone stream; false when there is none open.
     pub(crate) fn notify(&self, message: Value) -> bool {
         let mut stream = lock(&self.stream);

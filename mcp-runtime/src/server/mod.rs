@@ -122,6 +122,8 @@ pub struct Server<M: OAuthMode = NoAuth> {
     layers: Vec<Box<dyn FnOnce(axum::Router) -> axum::Router + Send>>,
     /// Where the shared state goes; this process's memory unless set.
     store: Option<Store>,
+    /// Whether the application set the `requestState` secret itself.
+    request_state_secret_set: bool,
     _mode: PhantomData<fn() -> M>,
 }
 
@@ -152,6 +154,7 @@ impl<M: OAuthMode> Server<M> {
             routes: Vec::new(),
             layers: Vec::new(),
             store: None,
+            request_state_secret_set: false,
             _mode: PhantomData,
         }
     }
@@ -298,12 +301,14 @@ impl<M: OAuthMode> Server<M> {
     /// The secret that signs the `requestState` of MCP 2026-07-28 requests that ask the
     /// client for input (an elicitation, a sampling, its roots) and go on in a later request.
     ///
-    /// By default each server process makes a random one, which is right for one replica.
-    /// Replicas behind one load balancer must share a secret (32 random bytes or more), since
-    /// the request that answers may reach another replica. (Each replica still remembers on
-    /// its own which states were used.)
+    /// By default it derives from the Auth0 client secret when the server has one (so the
+    /// replicas of an Auth0 server share it already), and otherwise each server process makes
+    /// a random one, which is right for one replica. Replicas behind one load balancer must
+    /// share a secret (32 random bytes or more), since the request that answers may reach
+    /// another replica, and a [`store`](Self::store), where the used states are remembered.
     pub fn request_state_secret(mut self, secret: impl AsRef<[u8]>) -> Self {
         self.engine.request_states = RequestStates::with_secret(secret.as_ref());
+        self.request_state_secret_set = true;
         self
     }
 
@@ -386,7 +391,17 @@ impl<M: OAuthMode> Server<M> {
     }
 
     /// The router of every mode, and what the banner says of it.
-    pub(crate) fn build(self) -> Result<Built> {
+    pub(crate) fn build(mut self) -> Result<Built> {
+        let auth0_secret = self
+            .oauth
+            .auth0
+            .as_ref()
+            .and_then(|config| config.client_secret.as_deref());
+        if !self.request_state_secret_set
+            && let Some(secret) = auth0_secret
+        {
+            self.engine.request_states = RequestStates::with_secret(secret.as_bytes());
+        }
         let store = self.store.clone().unwrap_or_default();
         let parts = self
             .oauth

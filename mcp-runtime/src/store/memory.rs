@@ -250,6 +250,13 @@ impl Memory {
         }
     }
 
+    pub(crate) fn exists(&self, space: &str, key: &str) -> bool {
+        let now = Instant::now();
+        lock(&self.keys)
+            .get(&full_key(space, key))
+            .is_some_and(|(expiry, _)| *expiry > now)
+    }
+
     pub(crate) fn remove(&self, space: &str, key: &str) -> bool {
         let now = Instant::now();
         lock(&self.keys)

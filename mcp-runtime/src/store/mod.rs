@@ -227,6 +227,15 @@ impl Store {
         }
     }
 
+    /// Whether `key` of `space` is held (its time to live unchanged).
+    pub(crate) async fn exists(&self, space: &str, key: &str) -> Result<bool, Unavailable> {
+        match &*self.backend {
+            Backend::Memory(memory) => Ok(memory.exists(space, key)),
+            #[cfg(feature = "redis")]
+            Backend::Redis(redis) => redis.exists(space, key).await,
+        }
+    }
+
     /// Forgets `key` of `space`; false when it was not held.
     pub(crate) async fn remove(&self, space: &str, key: &str) -> Result<bool, Unavailable> {
         match &*self.backend {

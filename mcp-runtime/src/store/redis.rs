@@ -303,6 +303,19 @@ impl Redis {
         .await
     }
 
+    pub(crate) async fn exists(&self, space: &str, key: &str) -> Result<bool, Unavailable> {
+        let mut connection = self.connection();
+        let held: u64 = self
+            .run(
+                "read",
+                redis::cmd("EXISTS")
+                    .arg(self.key(space, key))
+                    .query_async(&mut connection),
+            )
+            .await?;
+        Ok(held > 0)
+    }
+
     pub(crate) async fn remove(&self, space: &str, key: &str) -> Result<bool, Unavailable> {
         let mut connection = self.connection();
         let removed: u64 = self
@@ -347,5 +360,345 @@ fn describe(err: &redis::RedisError) -> String {
         format!("connection lost ({err})")
     } else {
         err.to_string()
+    }
+}
+
+/// A throwaway `redis-server` (Debian's) on a free loopback port, for the tests of the
+/// store and of what keeps its state there. Without `redis-server` the tests fail, saying how
+/// to install it, unless `MCP_SKIP_REDIS_TESTS=1` says to skip them.
+#[cfg(test)]
+pub(crate) mod test_server {
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// A running `redis-server`, killed when dropped.
+    pub(crate) struct TestRedis {
+        child: Option<Child>,
+        pub(crate) port: u16,
+    }
+
+    impl TestRedis {
+        /// Starts one, or `None` when the tests are to be skipped.
+        pub(crate) fn start() -> Option<Self> {
+            if std::env::var("MCP_SKIP_REDIS_TESTS").is_ok_and(|v| v == "1") {
+                eprintln!("MCP_SKIP_REDIS_TESTS=1: the Redis tests are skipped");
+                return None;
+            }
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("a free port")
+                .port();
+            let mut redis = TestRedis { child: None, port };
+            redis.spawn();
+            Some(redis)
+        }
+
+        pub(crate) fn url(&self) -> String {
+            format!("redis://127.0.0.1:{}", self.port)
+        }
+
+        fn spawn(&mut self) {
+            let child = Command::new("redis-server")
+                .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|err| {
+                    panic!(
+                        "cannot start redis-server ({err}): install Debian's redis-server package (CI does), \
+                         or set MCP_SKIP_REDIS_TESTS=1 to skip the Redis tests"
+                    )
+                });
+            self.child = Some(child);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                assert!(Instant::now() < deadline, "redis-server did not start");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+
+        /// Stops the server (its data is gone: it keeps none).
+        pub(crate) fn stop(&mut self) {
+            if let Some(mut child) = self.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+
+        /// Starts it again, empty, on the same port.
+        pub(crate) fn restart(&mut self) {
+            self.stop();
+            self.spawn();
+        }
+    }
+
+    impl Drop for TestRedis {
+        fn drop(&mut self) {
+            self.stop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use super::test_server::TestRedis;
+    use super::*;
+    use crate::store::LIFETIME;
+
+    const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+    async fn replica(redis: &TestRedis, prefix: &str) -> Redis {
+        Redis::connect(&redis.url(), prefix).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_single_use_item_is_taken_once_whichever_replica_asks() {
+        let Some(server) = TestRedis::start() else {
+            return;
+        };
+        let (a, b) = (replica(&server, "t:").await, replica(&server, "t:").await);
+        a.put_single("state", "s1", b"browser", b"value", HERE, LIFETIME)
+            .await
+            .unwrap();
+        assert_eq!(
+            b.take_single("state", "s1", b"another browser").await,
+            Err(TakeError::Refused)
+        );
+        assert_eq!(
+            b.take_single("state", "s1", b"").await,
+            Err(TakeError::Refused),
+            "an empty guard is not a wildcard"
+        );
+        assert_eq!(
+            b.take_single("state", "s1", b"browser").await,
+            Ok(b"value".to_vec())
+        );
+        assert_eq!(
+            a.take_single("state", "s1", b"browser").await,
+            Err(TakeError::Missing)
+        );
+        assert_eq!(
+            a.put_single("state", "s1", b"", b"again", HERE, LIFETIME)
+                .await,
+            Ok(()),
+            "a taken key is free"
+        );
+        assert_eq!(
+            a.put_single("state", "s1", b"", b"twice", HERE, LIFETIME)
+                .await,
+            Err(PutError::Full),
+            "a held key is never overwritten"
+        );
+    }
+
+    #[tokio::test]
+    async fn racing_replicas_redeem_one_code_exactly_once() {
+        let Some(server) = TestRedis::start() else {
+            return;
+        };
+        let replicas = Arc::new([replica(&server, "t:").await, replica(&server, "t:").await]);
+        for round in 0..20 {
+            let code = format!("code-{round}");
+            replicas[0]
+                .put_single("code", &code, b"", b"upstream", HERE, LIFETIME)
+                .await
+                .unwrap();
+            let takes: Vec<_> = (0..16)
+                .map(|i| {
+                    let replicas = Arc::clone(&replicas);
+                    let code = code.clone();
+                    tokio::spawn(
+                        async move { replicas[i % 2].take_single("code", &code, b"").await },
+                    )
+                })
+                .collect();
+            let mut won = 0;
+            for take in takes {
+                match take.await.unwrap() {
+                    Ok(value) => {
+                        assert_eq!(value, b"upstream");
+                        won += 1;
+                    }
+                    Err(err) => assert_eq!(err, TakeError::Missing),
+                }
+            }
+            assert_eq!(won, 1, "round {round}: exactly one redemption");
+        }
+    }
+
+    #[tokio::test]
+    async fn keys_are_hashes_under_the_prefix_and_prefixes_do_not_mix() {
+        let Some(server) = TestRedis::start() else {
+            return;
+        };
+        let ours = replica(&server, "docs:").await;
+        let theirs = replica(&server, "other:").await;
+        ours.put_single("code", "secret-code-123", b"", b"v", HERE, LIFETIME)
+            .await
+            .unwrap();
+        ours.put_new("session", "secret-session-456", b"r", LIFETIME)
+            .await
+            .unwrap();
+        let mut connection = ours.connection();
+        let keys: Vec<String> = redis::cmd("KEYS")
+            .arg("*")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        assert!(!keys.is_empty());
+        for key in &keys {
+            assert!(key.starts_with("docs:"), "{key}");
+            assert!(!key.contains("secret"), "a token in a key name: {key}");
+        }
+        assert_eq!(
+            theirs.take_single("code", "secret-code-123", b"").await,
+            Err(TakeError::Missing)
+        );
+        assert!(
+            !theirs
+                .exists("session", "secret-session-456")
+                .await
+                .unwrap()
+        );
+        assert!(ours.exists("session", "secret-session-456").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn one_address_holds_its_share_and_a_take_gives_a_place_back() {
+        let Some(server) = TestRedis::start() else {
+            return;
+        };
+        let redis = replica(&server, "t:").await;
+        let flooder: IpAddr = "203.0.113.7".parse().unwrap();
+        for i in 0..PER_ADDRESS {
+            redis
+                .put_single("consent", &format!("k{i}"), b"", b"v", flooder, LIFETIME)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            redis
+                .put_single("consent", "one-more", b"", b"v", flooder, LIFETIME)
+                .await,
+            Err(PutError::Full)
+        );
+        redis
+            .put_single("consent", "mine", b"", b"v", HERE, LIFETIME)
+            .await
+            .unwrap();
+        redis.take_single("consent", "k0", b"").await.unwrap();
+        redis
+            .put_single("consent", "one-more", b"", b"v", flooder, LIFETIME)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn redis_expires_items_and_keys_and_counts_windows_for_all() {
+        let Some(server) = TestRedis::start() else {
+            return;
+        };
+        let (a, b) = (replica(&server, "t:").await, replica(&server, "t:").await);
+        let second = Duration::from_secs(1);
+        a.put_single("code", "c", b"", b"v", HERE, second)
+            .await
+            .unwrap();
+        assert!(a.put_new("session", "s", b"record", second).await.unwrap());
+        assert!(!b.put_new("session", "s", b"other", second).await.unwrap());
+        assert_eq!(
+            b.get_touch("session", "s", Duration::from_secs(60))
+                .await
+                .unwrap(),
+            Some(b"record".to_vec())
+        );
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        assert_eq!(
+            b.take_single("code", "c", b"").await,
+            Err(TakeError::Missing),
+            "expired"
+        );
+        assert!(
+            a.touch("session", "s", second).await.unwrap(),
+            "the touch on b made it live longer"
+        );
+        assert!(b.remove("session", "s").await.unwrap());
+        assert!(!a.touch("session", "s", second).await.unwrap());
+        assert!(!a.exists("session", "s").await.unwrap());
+        let keys = ["Token:192.0.2.1".to_owned(), "Token:client".to_owned()];
+        assert_eq!(a.hit(&keys, Duration::from_secs(60)).await, Ok(vec![1, 1]));
+        assert_eq!(
+            b.hit(&keys[..1], Duration::from_secs(60)).await,
+            Ok(vec![2]),
+            "every replica counts the same window"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_lost_redis_fails_closed_in_time_and_is_used_again_once_back() {
+        let Some(mut server) = TestRedis::start() else {
+            return;
+        };
+        let redis = replica(&server, "t:").await;
+        redis
+            .put_single("code", "before", b"", b"v", HERE, LIFETIME)
+            .await
+            .unwrap();
+        server.stop();
+        let started = Instant::now();
+        assert_eq!(
+            redis.take_single("code", "before", b"").await,
+            Err(TakeError::Unavailable)
+        );
+        assert_eq!(
+            redis.put_new("session", "s", b"r", LIFETIME).await,
+            Err(Unavailable)
+        );
+        assert!(
+            started.elapsed() < 2 * CALL_TIMEOUT + Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        server.restart();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match redis.put_new("session", "s", b"r", LIFETIME).await {
+                Ok(kept) => {
+                    assert!(kept);
+                    break;
+                }
+                Err(Unavailable) => {
+                    assert!(Instant::now() < deadline, "the store never came back");
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        assert_eq!(
+            redis.take_single("code", "before", b"").await,
+            Err(TakeError::Missing),
+            "what the lost Redis held is gone, never redeemed"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_redis_is_a_start_up_error_without_the_password() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let err = match Redis::connect(&format!("redis://:hunter2@127.0.0.1:{port}"), "t:").await {
+            Ok(_) => panic!("nothing listens there"),
+            Err(err) => err,
+        };
+        assert!(err.contains("cannot be used"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+        let err = match Redis::connect("http://example.com", "t:").await {
+            Ok(_) => panic!("not a Redis URL"),
+            Err(err) => err,
+        };
+        assert!(err.contains("not a Redis URL"), "{err}");
     }
 }

@@ -342,3 +342,56 @@ mod tests {
         );
     }
 }
+
+#[cfg(all(test, feature = "redis"))]
+mod shared_tests {
+    use axum::http::Request;
+
+    use super::*;
+    use crate::store::redis::test_server::TestRedis;
+
+    #[tokio::test]
+    async fn replicas_sharing_a_store_count_one_budget_and_refuse_when_it_is_lost() {
+        let Some(mut redis) = TestRedis::start() else {
+            return;
+        };
+        let store = Store::redis(&redis.url(), "t:").await.unwrap();
+        let (a, b) = (
+            Limits::per_minute(10, None, &store),
+            Limits::per_minute(10, None, &Store::redis(&redis.url(), "t:").await.unwrap()),
+        );
+        let minute = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs()
+                / 60
+        };
+        let (mut parts, ()) = Request::new(()).into_parts();
+        // Counted within one window of a minute: a run that straddles two starts again.
+        for attempt in 1..=3 {
+            parts.extensions.insert(ConnectInfo(
+                format!("203.0.113.{attempt}:1")
+                    .parse::<SocketAddr>()
+                    .unwrap(),
+            ));
+            let started = minute();
+            let mut allowed = 0;
+            for i in 0..30 {
+                let replica = if i % 2 == 0 { &a } else { &b };
+                allowed += usize::from(replica.allow(Endpoint::Token, &parts, None).await.unwrap());
+            }
+            if minute() == started {
+                assert_eq!(allowed, 10, "ten a minute in all, not ten per replica");
+                break;
+            }
+            assert!(attempt < 3, "three runs straddled a minute");
+        }
+        redis.stop();
+        assert_eq!(
+            a.allow(Endpoint::Register, &parts, None).await,
+            Err(Unavailable),
+            "never let through uncounted"
+        );
+    }
+}

@@ -9,7 +9,8 @@
 //! requests in flight, subscriptions, the log level.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -22,10 +23,17 @@ use crate::web::random::random_hex;
 
 /// The space of session records in the store.
 const SPACE: &str = "session";
+/// How often a replica checks that the sessions whose GET stream it holds still exist, so
+/// that a DELETE or an expiry seen by another replica closes the stream here too.
+const WATCH_PERIOD: Duration = Duration::from_secs(5);
+
+type Table = Mutex<HashMap<Arc<str>, Arc<Session>>>;
 
 /// The sessions of one server. Every change goes through its methods.
 pub(crate) struct SessionTable {
-    sessions: Mutex<HashMap<Arc<str>, Arc<Session>>>,
+    sessions: Arc<Table>,
+    /// Whether the task that watches the streams' sessions in the shared store runs.
+    watching: AtomicBool,
     /// The most sessions at once; past it `initialize` is refused until some expire.
     capacity: usize,
     /// A session unused for this long expires.
@@ -66,7 +74,8 @@ pub(crate) enum OpenError {
 impl SessionTable {
     pub(crate) fn new(capacity: usize, idle: Duration, store: &Store) -> Self {
         SessionTable {
-            sessions: Mutex::new(HashMap::new()),
+            sessions: Arc::default(),
+            watching: AtomicBool::new(false),
             capacity,
             idle,
             shared: store.is_shared().then(|| store.clone()),
@@ -74,7 +83,18 @@ impl SessionTable {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
-        self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.sessions)
+    }
+
+    /// Starts, once, the task that closes the streams of sessions ended elsewhere. It stops
+    /// when the table is dropped.
+    fn watch(&self, store: &Store) {
+        if self.watching.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let table = Arc::downgrade(&self.sessions);
+        let store = store.clone();
+        tokio::spawn(watch_streams(table, store));
     }
 
     /// Keeps `session` in this replica's table, making room by ending idle ones.
@@ -128,6 +148,7 @@ impl SessionTable {
             return Err(OpenError::Full);
         }
         if let (Some(store), Some(record)) = (&self.shared, record) {
+            self.watch(store);
             let bytes = serde_json::to_vec(&record).unwrap_or_default();
             match store.put_new(SPACE, &id, &bytes, self.idle).await {
                 Ok(true) => {}
@@ -183,6 +204,7 @@ impl SessionTable {
         let Some(store) = &self.shared else {
             return Err(Missing::NotFound);
         };
+        self.watch(store);
         let record = match store.get_touch(SPACE, id, self.idle).await {
             Ok(Some(bytes)) => serde_json::from_slice::<Record>(&bytes).ok(),
             Ok(None) => None,
@@ -245,5 +267,128 @@ impl SessionTable {
     /// The most sessions at once.
     pub(crate) fn capacity(&self) -> usize {
         self.capacity
+    }
+}
+
+fn lock(table: &Table) -> MutexGuard<'_, HashMap<Arc<str>, Arc<Session>>> {
+    table.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Every [`WATCH_PERIOD`], ends the sessions held here with a GET stream whose record is gone
+/// from the shared store (ended or expired through another replica). A store that cannot be
+/// reached ends nothing: the next request of each session fails closed on its own.
+async fn watch_streams(table: Weak<Table>, store: Store) {
+    let mut tick = tokio::time::interval(WATCH_PERIOD);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(sessions) = table.upgrade() else {
+            return;
+        };
+        let streaming: Vec<Arc<str>> = lock(&sessions)
+            .iter()
+            .filter(|(_, session)| session.has_stream())
+            .map(|(id, _)| Arc::clone(id))
+            .collect();
+        for id in streaming {
+            if let Ok(false) = store.exists(SPACE, &id).await
+                && let Some(ended) = lock(&sessions).remove(&id)
+            {
+                ended.end();
+            }
+        }
+    }
+}
+
+#[cfg(all(test, feature = "redis"))]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::peer::Outbox;
+    use crate::store::redis::test_server::TestRedis;
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    async fn replicas(redis: &TestRedis) -> (SessionTable, SessionTable) {
+        let store = |_| async { Store::redis(&redis.url(), "t:").await.unwrap() };
+        (
+            SessionTable::new(100, HOUR, &store(()).await),
+            SessionTable::new(100, HOUR, &store(()).await),
+        )
+    }
+
+    #[tokio::test]
+    async fn a_session_opened_on_one_replica_is_its_callers_on_every_replica() {
+        let Some(mut redis) = TestRedis::start() else {
+            return;
+        };
+        let (a, b) = replicas(&redis).await;
+        let caps = json!({"elicitation": {}});
+        let id = a
+            .open("2025-11-25", Some("alice".into()), caps.clone())
+            .await
+            .ok()
+            .unwrap();
+        let found = b.find(&id, Some("alice")).await.ok().unwrap();
+        assert_eq!(found.protocol_version, "2025-11-25");
+        assert!(found.client_supports("elicitation"));
+        assert!(!found.client_supports("sampling"));
+        assert!(matches!(
+            b.find(&id, Some("bob")).await,
+            Err(Missing::OtherCaller)
+        ));
+        assert!(matches!(a.find(&id, None).await, Err(Missing::OtherCaller)));
+        assert!(
+            !b.close(&id, Some("bob")).await.unwrap(),
+            "not bob's to end"
+        );
+        assert!(a.find(&id, Some("alice")).await.is_ok());
+        // Ended on b, where it is held, and gone on a, which also holds it.
+        assert!(b.close(&id, Some("alice")).await.unwrap());
+        assert!(matches!(
+            a.find(&id, Some("alice")).await,
+            Err(Missing::NotFound)
+        ));
+        assert!(!a.close(&id, Some("alice")).await.unwrap());
+        // Redis lost: no session is opened or found, and none is taken for unknown.
+        let kept = a
+            .open("2025-11-25", Some("alice".into()), Value::Null)
+            .await;
+        let kept = kept.ok().unwrap();
+        redis.stop();
+        assert!(matches!(
+            a.open("2025-11-25", None, Value::Null).await,
+            Err(OpenError::Unavailable)
+        ));
+        assert!(matches!(
+            a.find(&kept, Some("alice")).await,
+            Err(Missing::Unavailable)
+        ));
+        assert!(matches!(
+            b.find(&kept, Some("alice")).await,
+            Err(Missing::Unavailable)
+        ));
+        assert!(b.close(&kept, Some("alice")).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_stream_closes_when_its_session_ends_through_another_replica() {
+        let Some(redis) = TestRedis::start() else {
+            return;
+        };
+        let (a, b) = replicas(&redis).await;
+        let id = a
+            .open("2025-11-25", Some("alice".into()), Value::Null)
+            .await
+            .ok()
+            .unwrap();
+        let session = a.find(&id, Some("alice")).await.ok().unwrap();
+        let (outbox, _messages) = Outbox::channel();
+        session.attach_stream(outbox);
+        assert!(b.close(&id, Some("alice")).await.unwrap());
+        tokio::time::timeout(WATCH_PERIOD + Duration::from_secs(2), session.ended())
+            .await
+            .expect("the stream on the other replica closes");
     }
 }
