@@ -15,6 +15,10 @@ else
   wrk.body = '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"message":"hello"}}}'
   wrk.headers["MCP-Protocol-Version"] = "2025-11-25"
 end
+local session = os.getenv("SESSION")
+if session ~= nil and session ~= "" then
+  wrk.headers["Mcp-Session-Id"] = session
+end
 local token = os.getenv("TOKEN")
 if token ~= nil and token ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. token

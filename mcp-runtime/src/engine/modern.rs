@@ -89,7 +89,7 @@ impl Engine {
         match result {
             Ok(result) => Ok(self.complete(method, result)),
             Err(Failure::InputRequired) => match (round, bound) {
-                (Some(round), Some(bound)) => self.input_required(&round, &bound),
+                (Some(round), Some(bound)) => self.input_required(&round, &bound).await,
                 // Only a request with a round can be suspended for input.
                 _ => Err(Failure::Rpc(Failure::unanswered_input())),
             },
@@ -229,11 +229,11 @@ impl Engine {
         &self,
         params: Option<&Map<String, Value>>,
         bound: impl FnOnce() -> String,
-    ) -> Result<Map<String, Value>, RpcError> {
+    ) -> Result<Map<String, Value>, Failure> {
         let mut answers = match params.and_then(|p| p.get("requestState")) {
             None | Some(Value::Null) => Map::new(),
             Some(Value::String(state)) => self.request_states.open(state, &bound()).await?,
-            Some(_) => return Err(RpcError::invalid_params("requestState must be a string")),
+            Some(_) => return Err(RpcError::invalid_params("requestState must be a string").into()),
         };
         match params.and_then(|p| p.get("inputResponses")) {
             None | Some(Value::Null) => {}
@@ -242,18 +242,21 @@ impl Engine {
                     if !response.is_object() {
                         return Err(RpcError::invalid_params(format!(
                             "inputResponses.{key} must be the client's result, an object"
-                        )));
+                        ))
+                        .into());
                     }
                     answers.insert(key.clone(), response.clone());
                 }
             }
-            Some(_) => return Err(RpcError::invalid_params("inputResponses must be an object")),
+            Some(_) => {
+                return Err(RpcError::invalid_params("inputResponses must be an object").into());
+            }
         }
         Ok(answers)
     }
 
     /// The end of a round: what the client must answer, or the capability it lacks.
-    fn input_required(&self, round: &InputRound, bound: &str) -> Result<Value, Failure> {
+    async fn input_required(&self, round: &InputRound, bound: &str) -> Result<Value, Failure> {
         if let Some(capability) = round.missing() {
             return Err(RpcError::new(
                 era::code::MISSING_CLIENT_CAPABILITY,
@@ -265,10 +268,12 @@ impl Engine {
         let mut result = Map::new();
         result.insert("resultType".into(), "input_required".into());
         result.insert("inputRequests".into(), Value::Object(round.asked()));
-        result.insert(
-            "requestState".into(),
-            self.request_states.seal(round.answers(), bound).into(),
-        );
+        let state = self
+            .request_states
+            .seal(round.answers(), bound)
+            .await
+            .map_err(|_| Failure::StoreUnavailable)?;
+        result.insert("requestState".into(), state.into());
         self.identify(&mut result);
         Ok(Value::Object(result))
     }

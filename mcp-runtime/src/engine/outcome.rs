@@ -19,6 +19,9 @@ pub(crate) enum Failure {
     /// A 2026-07-28 request cannot go on without the client's input (or a capability it did
     /// not declare): its round says what.
     InputRequired,
+    /// The server's shared store cannot be reached: the request fails closed (over HTTP:
+    /// 503 with `Retry-After`), and may be sent again shortly.
+    StoreUnavailable,
 }
 
 impl From<RpcError> for Failure {
@@ -28,6 +31,14 @@ impl From<RpcError> for Failure {
 }
 
 impl Failure {
+    /// The error for a request that needed the shared store while it was unreachable.
+    pub(crate) fn store_unavailable() -> RpcError {
+        RpcError::new(
+            code::INTERNAL_ERROR,
+            "Service Unavailable: the server cannot reach its shared store; try again in a moment",
+        )
+    }
+
     /// The error for a request suspended for input outside a 2026-07-28 request, which
     /// cannot happen: only such requests have an input round, and the engine answers their
     /// suspension itself.

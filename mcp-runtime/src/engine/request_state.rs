@@ -1,8 +1,9 @@
 //! The `requestState` of 2026-07-28 input rounds: opaque to the client, carried back on the
 //! next round. It holds the answers so far, is signed (HMAC-SHA256 with the server's key),
-//! bound to the caller and to the request, expires, and is used once: the nonces of used
-//! states are kept in the server's store, so that with a shared store a state used on one
-//! replica is refused on every other.
+//! bound to the caller and to the request, expires, and is used once: each state's nonce is
+//! written to the server's store when it is sealed and taken from it when it is opened, so
+//! that a state is accepted once across every replica sharing the store, and never when the
+//! store lost track of it (a restart, an eviction): then it fails closed.
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
+use super::outcome::Failure;
 use crate::auth::caller::now;
 use crate::protocol::jsonrpc::RpcError;
 use crate::store::{Store, Unavailable};
@@ -18,12 +20,14 @@ use crate::web::random::random_token;
 
 /// How long a client has to come back with its answers.
 const LIFETIME: Duration = Duration::from_secs(600);
+/// The space of the live states' nonces in the store.
+const SPACE: &str = "request-state";
 
 /// Seals and opens request states.
 pub(crate) struct RequestStates {
     key: hmac::Key,
-    /// Where the nonces of states already used are kept, until the states expire.
-    used: Store,
+    /// Where the nonces of states not used yet are kept, until the states expire.
+    live: Store,
 }
 
 impl RequestStates {
@@ -39,26 +43,35 @@ impl RequestStates {
         let derived = hmac::sign(&master, b"mcp-runtime request state key v1");
         RequestStates {
             key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
-            used: Store::memory(),
+            live: Store::memory(),
         }
     }
 
-    /// Keeps the used states in `store` (the server's, shared by its replicas).
+    /// Keeps the states' nonces in `store` (the server's, shared by its replicas).
     pub(crate) fn keep_in(&mut self, store: &Store) {
-        self.used = store.clone();
+        self.live = store.clone();
     }
 
-    /// The state of a round whose answers so far are `answers`, for the request `binding`.
-    pub(crate) fn seal(&self, answers: &Map<String, Value>, binding: &str) -> String {
+    /// The state of a round whose answers so far are `answers`, for the request `binding`;
+    /// [`Unavailable`] when the store cannot keep its nonce.
+    pub(crate) async fn seal(
+        &self,
+        answers: &Map<String, Value>,
+        binding: &str,
+    ) -> Result<String, Unavailable> {
+        let nonce = random_token(16);
+        if !self.live.put_new(SPACE, &nonce, b"", LIFETIME).await? {
+            return Err(Unavailable);
+        }
         let payload = json!({
             "a": answers,
             "b": binding,
             "e": now() + LIFETIME.as_secs(),
-            "n": random_token(12),
+            "n": nonce,
         });
         let payload = URL_SAFE_NO_PAD.encode(payload.to_string());
         let tag = URL_SAFE_NO_PAD.encode(hmac::sign(&self.key, payload.as_bytes()));
-        format!("{payload}.{tag}")
+        Ok(format!("{payload}.{tag}"))
     }
 
     /// The answers a state carries, if this server sealed it for this request and caller, it
@@ -67,8 +80,12 @@ impl RequestStates {
         &self,
         state: &str,
         binding: &str,
-    ) -> Result<Map<String, Value>, RpcError> {
-        let invalid = |why: &str| RpcError::invalid_params(format!("Invalid requestState: {why}"));
+    ) -> Result<Map<String, Value>, Failure> {
+        let invalid = |why: &str| {
+            Failure::from(RpcError::invalid_params(format!(
+                "Invalid requestState: {why}"
+            )))
+        };
         let (payload, tag) = state
             .split_once('.')
             .ok_or_else(|| invalid("it is not one this server issued"))?;
@@ -95,17 +112,14 @@ impl RequestStates {
             .get("n")
             .and_then(Value::as_str)
             .ok_or_else(|| invalid("it is malformed"))?;
-        // Kept a little past the state's expiry, so that it is refused as expired first.
-        let ttl = Duration::from_secs(expires.saturating_sub(now()) + 5);
-        match self.used.put_new("used-state", nonce, b"", ttl).await {
+        match self.live.remove(SPACE, nonce).await {
             Ok(true) => {}
-            Ok(false) => return Err(invalid("it was used already; start the request again")),
-            Err(Unavailable) => {
-                return Err(RpcError::new(
-                    crate::protocol::jsonrpc::code::INTERNAL_ERROR,
-                    "the server cannot reach its store to check the requestState; try again in a moment",
+            Ok(false) => {
+                return Err(invalid(
+                    "it was used already (or is unknown to the server's store); start the request again",
                 ));
             }
+            Err(Unavailable) => return Err(Failure::StoreUnavailable),
         }
         match payload.get("a") {
             Some(Value::Object(answers)) => Ok(answers.clone()),
@@ -154,13 +168,24 @@ fn canonical(value: &Value) -> Value {
 mod tests {
     use super::*;
 
+    /// The JSON-RPC error a failure to open is.
+    pub(super) fn error(failure: Failure) -> RpcError {
+        match failure {
+            Failure::Rpc(err) => err,
+            other => panic!("not a JSON-RPC error: {other:?}"),
+        }
+    }
+
     #[tokio::test]
     async fn states_open_once_for_their_request_and_never_when_altered() {
         let states = RequestStates::new();
         let params = json!({"name": "t", "arguments": {"b": 1, "a": 2}});
         let bound = binding(Some("alice"), "tools/call", params.as_object());
         let answers = json!({"elicitation-1": {"action": "accept"}});
-        let state = states.seal(answers.as_object().unwrap(), &bound);
+        let state = states
+            .seal(answers.as_object().unwrap(), &bound)
+            .await
+            .unwrap();
         // The same arguments in another order are the same request.
         let reordered = json!({"name": "t", "arguments": {"a": 2, "b": 1}});
         assert_eq!(
@@ -176,38 +201,53 @@ mod tests {
             "tools/call",
             json!({"name": "u"}).as_object(),
         );
-        assert_eq!(states.open(&state, &other).await.unwrap_err().code, -32602);
+        let invalid = |failure| error(failure).code;
         assert_eq!(
-            states
-                .open(&format!("{state}-TAMPERED"), &bound)
-                .await
-                .unwrap_err()
-                .code,
+            invalid(states.open(&state, &other).await.unwrap_err()),
+            -32602
+        );
+        let tampered = format!("{state}-TAMPERED");
+        assert_eq!(
+            invalid(states.open(&tampered, &bound).await.unwrap_err()),
             -32602
         );
         assert_eq!(
-            RequestStates::new()
-                .open(&state, &bound)
-                .await
-                .unwrap_err()
-                .code,
+            invalid(RequestStates::new().open(&state, &bound).await.unwrap_err()),
             -32602
         );
         assert_eq!(
             &states.open(&state, &bound).await.unwrap(),
             answers.as_object().unwrap()
         );
-        let replay = states.open(&state, &bound).await.unwrap_err();
+        let replay = error(states.open(&state, &bound).await.unwrap_err());
         assert!(
             replay.message.contains("used already"),
             "{}",
             replay.message
         );
     }
+
+    #[tokio::test]
+    async fn a_state_whose_nonce_the_store_lost_is_refused() {
+        let secret = b"one secret, two processes";
+        let before = RequestStates::with_secret(secret);
+        let bound = binding(Some("alice"), "tools/call", None);
+        let state = before.seal(&Map::new(), &bound).await.unwrap();
+        // The same key after a restart, with an empty store: never a replay.
+        let after = RequestStates::with_secret(secret);
+        let refused = error(after.open(&state, &bound).await.unwrap_err());
+        assert!(
+            refused.message.contains("used already"),
+            "{}",
+            refused.message
+        );
+        assert!(before.open(&state, &bound).await.is_ok());
+    }
 }
 
 #[cfg(all(test, feature = "redis"))]
 mod shared_tests {
+    use super::tests::error;
     use super::*;
     use crate::store::redis::test_server::TestRedis;
 
@@ -223,17 +263,40 @@ mod shared_tests {
         };
         let (a, b) = (replica().await, replica().await);
         let bound = binding(Some("alice"), "tools/call", None);
-        let state = a.seal(&Map::new(), &bound);
+        let state = a.seal(&Map::new(), &bound).await.unwrap();
         assert!(b.open(&state, &bound).await.is_ok());
-        let replay = a.open(&state, &bound).await.unwrap_err();
+        let replay = error(a.open(&state, &bound).await.unwrap_err());
         assert!(
             replay.message.contains("used already"),
             "{}",
             replay.message
         );
-        let fresh = b.seal(&Map::new(), &bound);
+        let fresh = b.seal(&Map::new(), &bound).await.unwrap();
+        // Lost, then back empty: the state sealed before is never accepted.
         redis.stop();
-        let lost = a.open(&fresh, &bound).await.unwrap_err();
-        assert_eq!(lost.code, crate::protocol::jsonrpc::code::INTERNAL_ERROR);
+        assert!(matches!(
+            a.open(&fresh, &bound).await,
+            Err(Failure::StoreUnavailable)
+        ));
+        assert!(a.seal(&Map::new(), &bound).await.is_err());
+        redis.restart();
+        let mut refused = None;
+        for _ in 0..50 {
+            match a.open(&fresh, &bound).await {
+                Err(Failure::StoreUnavailable) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => {
+                    refused = Some(other);
+                    break;
+                }
+            }
+        }
+        let refused = error(refused.expect("the store came back").unwrap_err());
+        assert!(
+            refused.message.contains("used already"),
+            "{}",
+            refused.message
+        );
     }
 }

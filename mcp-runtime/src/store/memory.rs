@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{LIFETIME, PutError, TakeError, Unavailable};
+use super::outcome::{LIFETIME, PutError, TakeError, Unavailable};
 
 /// The most pending items of each kind; past it new ones are refused until some expire.
 const CAPACITY: usize = 10_000;
@@ -188,7 +188,7 @@ impl Inner {
     }
 }
 
-/// Keys with a time to live, and counters of fixed windows: the used `requestState`s of a
+/// Keys with a time to live, and counters of fixed windows: the live `requestState`s of a
 /// server in one process (and any key a shared store would hold, in tests).
 pub(crate) struct Memory {
     keys: Mutex<HashMap<String, (Instant, Vec<u8>)>>,
@@ -264,11 +264,22 @@ impl Memory {
             .is_some_and(|(expiry, _)| expiry > now)
     }
 
-    pub(crate) fn hit(&self, keys: &[String], window: Duration) -> Result<Vec<u64>, Unavailable> {
+    pub(crate) fn get(&self, space: &str, key: &str) -> Option<Vec<u8>> {
+        let now = Instant::now();
+        lock(&self.keys)
+            .get(&full_key(space, key))
+            .filter(|(expiry, _)| *expiry > now)
+            .map(|(_, value)| value.clone())
+    }
+
+    pub(crate) fn hit(
+        &self,
+        counters: &[(String, u64)],
+        window: Duration,
+    ) -> Result<bool, Unavailable> {
         let now = Instant::now();
         let mut map = lock(&self.keys);
-        let mut counts = Vec::with_capacity(keys.len());
-        for key in keys {
+        for (key, limit) in counters {
             let key = full_key("hit", key);
             let count = match map.get_mut(&key) {
                 Some((expiry, value)) if *expiry > now => {
@@ -288,9 +299,11 @@ impl Memory {
                     1
                 }
             };
-            counts.push(count);
+            if count > *limit {
+                return Ok(false);
+            }
         }
-        Ok(counts)
+        Ok(true)
     }
 }
 
@@ -382,11 +395,17 @@ mod tests {
         assert_eq!(memory.put_new("s", "k", b"4", short), Ok(true));
         assert!(memory.remove("s", "k"));
         assert!(!memory.remove("s", "k"));
-        let keys = ["a".to_owned(), "b".to_owned()];
-        assert_eq!(memory.hit(&keys, short), Ok(vec![1, 1]));
-        assert_eq!(memory.hit(&keys[..1], short), Ok(vec![2]));
+        let counters = [("a".to_owned(), 1), ("b".to_owned(), 5)];
+        assert_eq!(memory.hit(&counters, short), Ok(true));
+        assert_eq!(memory.hit(&counters, short), Ok(false), "a is over");
+        assert_eq!(
+            memory.hit(&counters[1..], short),
+            Ok(true),
+            "b was not counted for the refused request"
+        );
+        assert_eq!(memory.get("hit", "b").map(|v| v[0]), Some(2));
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(memory.hit(&keys[..1], short), Ok(vec![1]), "a new window");
+        assert_eq!(memory.hit(&counters, short), Ok(true), "a new window");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! [`Unavailable`], and the callers fail closed with it.
 
 pub(crate) mod memory;
+pub(crate) mod outcome;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
 
@@ -21,9 +22,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
-
-/// How long a pending authorization, a consent form or an issued code stays valid.
-pub(crate) const LIFETIME: Duration = Duration::from_secs(600);
+pub(crate) use outcome::{LIFETIME, PutError, TakeError, Unavailable};
 
 /// Where a server keeps the state its replicas share.
 ///
@@ -48,43 +47,6 @@ enum Backend {
     Memory(memory::Memory),
     #[cfg(feature = "redis")]
     Redis(Arc<redis::Redis>),
-}
-
-/// The store did not answer in time, or answered with an error: the request that needed it
-/// fails closed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Unavailable;
-
-/// Why a single-use item was not kept.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum PutError {
-    /// The store is full of live items, in number or in bytes, or of this address's share.
-    Full,
-    /// The store cannot be reached.
-    Unavailable,
-}
-
-/// Why [`SingleUse::take`] gave nothing.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum TakeError {
-    /// No such item, it expired, or it was taken already.
-    Missing,
-    /// The item is there but its guard is not this request's; it stays.
-    Refused,
-    /// The store cannot be reached.
-    Unavailable,
-}
-
-impl From<Unavailable> for TakeError {
-    fn from(_: Unavailable) -> Self {
-        TakeError::Unavailable
-    }
-}
-
-impl From<Unavailable> for PutError {
-    fn from(_: Unavailable) -> Self {
-        PutError::Unavailable
-    }
 }
 
 impl Default for Store {
@@ -199,17 +161,12 @@ impl Store {
         }
     }
 
-    /// The value under `key` of `space`, whose time to live starts again at `ttl`.
-    pub(crate) async fn get_touch(
-        &self,
-        space: &str,
-        key: &str,
-        ttl: Duration,
-    ) -> Result<Option<Vec<u8>>, Unavailable> {
+    /// The value under `key` of `space`.
+    pub(crate) async fn get(&self, space: &str, key: &str) -> Result<Option<Vec<u8>>, Unavailable> {
         match &*self.backend {
-            Backend::Memory(memory) => Ok(memory.get_touch(space, key, ttl)),
+            Backend::Memory(memory) => Ok(memory.get(space, key)),
             #[cfg(feature = "redis")]
-            Backend::Redis(redis) => redis.get_touch(space, key, ttl).await,
+            Backend::Redis(redis) => redis.get(space, key).await,
         }
     }
 
@@ -245,17 +202,18 @@ impl Store {
         }
     }
 
-    /// Counts one hit on each of `keys` in the current fixed window of `window`, and returns
-    /// each key's hits in that window, this one included.
+    /// Counts one hit on each of `counters`, in order, in the current fixed window of
+    /// `window`, each against its limit, stopping at the first over it (so that a refused
+    /// request uses up no later counter's budget); whether all were within their limits.
     pub(crate) async fn hit(
         &self,
-        keys: &[String],
+        counters: &[(String, u64)],
         window: Duration,
-    ) -> Result<Vec<u64>, Unavailable> {
+    ) -> Result<bool, Unavailable> {
         match &*self.backend {
-            Backend::Memory(memory) => memory.hit(keys, window),
+            Backend::Memory(memory) => memory.hit(counters, window),
             #[cfg(feature = "redis")]
-            Backend::Redis(redis) => redis.hit(keys, window).await,
+            Backend::Redis(redis) => redis.hit(counters, window).await,
         }
     }
 }

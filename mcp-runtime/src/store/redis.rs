@@ -4,10 +4,14 @@
 //! Keys are SHA-256 hashes of the tokens they stand for (codes, `state`s, session ids), so
 //! that whoever can read the Redis cannot redeem what it holds. Single-use items are taken by
 //! one Lua script (read, check the guard, delete), which Redis runs atomically: two replicas
-//! racing for one code cannot both have it. Every call has a deadline ([`CALL_TIMEOUT`]); the
-//! connections reconnect by themselves once Redis is back.
+//! racing for one code cannot both have it. Every call has a deadline ([`CALL_TIMEOUT`]); a
+//! connection that fails a call is replaced by a new one, made at its next use, so that
+//! whatever went wrong (a restart, a half-open connection, a refused login) the store works
+//! again once Redis does. A single Redis, or a primary with replicas, is supported; Redis
+//! Cluster is not (the scripts touch keys they compute).
 
 use std::net::IpAddr;
+use std::sync::RwLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -16,7 +20,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{Script, Value};
 
 use super::memory::PER_ADDRESS;
-use super::{PutError, TakeError, Unavailable};
+use super::outcome::{PutError, TakeError, Unavailable};
 use crate::web::throttle::WarnLimit;
 
 /// The longest a store call may take, reconnection included, before it fails closed.
@@ -26,47 +30,59 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections kept to Redis; each multiplexes (pipelines) many calls at once.
 const POOL: usize = 4;
 
-/// Keeps `ARGV[2]` under `KEYS[1]` for `ARGV[3]` seconds with the guard `ARGV[1]`, counting
-/// it against the address counter `KEYS[2]` (at most `ARGV[4]` live). 1 kept, 0 key held
-/// already, -1 the address's share is used up.
+/// Redis's clock in milliseconds, the one clock every replica shares.
+const NOW_MS: &str = r"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+";
+
+/// Keeps `ARGV[2]` under `KEYS[1]` for `ARGV[3]` milliseconds with the guard `ARGV[1]`,
+/// counting it in the address's set `KEYS[2]` (members by expiry; at most `ARGV[4]` live).
+/// 1 kept, 0 key held already, -1 the address's share is used up.
 const PUT: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local held = redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
-if held > tonumber(ARGV[4]) then
-  redis.call('DECR', KEYS[2])
-  return -1
-end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[4]) then return -1 end
+local ttl = tonumber(ARGV[3])
+redis.call('ZADD', KEYS[2], now + ttl, KEYS[1])
+redis.call('PEXPIRE', KEYS[2], ttl)
 redis.call('HSET', KEYS[1], 'g', ARGV[1], 'v', ARGV[2], 'a', KEYS[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ttl)
 return 1
 ";
 
 /// Takes `KEYS[1]` if its guard is `ARGV[1]`: its value, nil when missing, 0 when the guard
-/// differs (the item stays).
+/// differs (the item stays). Its place in its address's set is given back.
 const TAKE: &str = r"
 local item = redis.call('HMGET', KEYS[1], 'g', 'v', 'a')
 if not item[1] then return nil end
 if item[1] ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1])
-if item[3] and redis.call('DECR', item[3]) <= 0 then redis.call('DEL', item[3]) end
+if item[3] then redis.call('ZREM', item[3], KEYS[1]) end
 return item[2]
 ";
 
-/// One hit on each of `KEYS` (counters of a fixed window of `ARGV[1]` seconds); their counts.
+/// One hit in the current window of `ARGV[1]` seconds (by Redis's clock) on each of the
+/// counters named by `KEYS`, in order, each against its limit in `ARGV[2..]`; stops at the
+/// first over its limit, so that a refused request uses up no later budget. 1 allowed, 0 not.
 const HIT: &str = r"
-local counts = {}
+local window = tonumber(ARGV[1])
+local slot = math.floor(now / 1000 / window)
 for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  if count == 1 then redis.call('EXPIRE', key, ARGV[1]) end
-  counts[i] = count
+  local counter = key .. ':' .. slot
+  local count = redis.call('INCR', counter)
+  if count == 1 then redis.call('EXPIRE', counter, window * 2) end
+  if count > tonumber(ARGV[i + 1]) then return 0 end
 end
-return counts
+return 1
 ";
 
 /// A Redis shared by the replicas of one server.
 pub(crate) struct Redis {
-    connections: Vec<ConnectionManager>,
+    client: redis::Client,
+    config: ConnectionManagerConfig,
+    /// Connections; one that fails a call is replaced ([`Redis::replace`]).
+    connections: Vec<RwLock<ConnectionManager>>,
     next: AtomicUsize,
     prefix: String,
     /// The URL without its password, for the banner and errors.
@@ -83,6 +99,8 @@ fn without_credentials(url: &str) -> String {
         Ok(mut parsed) => {
             let _ = parsed.set_password(None);
             let _ = parsed.set_username("");
+            // `redis+unix:///path?pass=...` carries the password in the query.
+            parsed.set_query(None);
             parsed.to_string().trim_end_matches('/').to_owned()
         }
         Err(_) => "(an invalid URL)".into(),
@@ -106,18 +124,29 @@ impl Redis {
             .set_max_delay(Duration::from_millis(500));
         let connect = async {
             let mut connections = Vec::with_capacity(POOL);
+            let mut info = String::new();
             for _ in 0..POOL {
                 let mut connection =
                     ConnectionManager::new_with_config(client.clone(), config.clone()).await?;
-                redis::cmd("PING")
-                    .query_async::<()>(&mut connection)
-                    .await?;
-                connections.push(connection);
+                if info.is_empty() {
+                    info = redis::cmd("INFO")
+                        .arg("server")
+                        .query_async(&mut connection)
+                        .await?;
+                } else {
+                    redis::cmd("PING")
+                        .query_async::<()>(&mut connection)
+                        .await?;
+                }
+                connections.push(RwLock::new(connection));
             }
-            Ok::<_, redis::RedisError>(connections)
+            Ok::<_, redis::RedisError>((connections, info))
         };
         let connections = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
-            Ok(Ok(connections)) => connections,
+            Ok(Ok((connections, info))) => {
+                check_version(&info).map_err(|why| format!("Redis at {shown} {why}"))?;
+                connections
+            }
             Ok(Err(err)) => {
                 return Err(format!(
                     "Redis at {shown} cannot be used: {}",
@@ -132,13 +161,15 @@ impl Redis {
             }
         };
         Ok(Redis {
+            client,
+            config,
             connections,
             next: AtomicUsize::new(0),
             prefix: prefix.to_owned(),
             shown,
-            put: Script::new(PUT),
+            put: Script::new(&format!("{NOW_MS}{PUT}")),
             take: Script::new(TAKE),
-            hit: Script::new(HIT),
+            hit: Script::new(&format!("{NOW_MS}{HIT}")),
             warn: WarnLimit::default(),
         })
     }
@@ -150,10 +181,25 @@ impl Redis {
         )
     }
 
-    /// One of the connections, in turn.
-    fn connection(&self) -> ConnectionManager {
+    /// One of the connections, in turn, with its place.
+    fn connection(&self) -> (usize, ConnectionManager) {
         let i = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
-        self.connections[i].clone()
+        let connection = self.connections[i]
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        (i, connection)
+    }
+
+    /// Replaces the connection at `i`, which failed a call, by one made at its next use.
+    fn replace(&self, i: usize) {
+        if let Ok(fresh) =
+            ConnectionManager::new_lazy_with_config(self.client.clone(), self.config.clone())
+        {
+            *self.connections[i]
+                .write()
+                .unwrap_or_else(|e| e.into_inner()) = fresh;
+        }
     }
 
     /// The Redis key of `key` in `space`: hashed, under the prefix.
@@ -169,18 +215,24 @@ impl Redis {
         out
     }
 
-    /// Runs `call` with the deadline; an error or a late answer is [`Unavailable`], logged
-    /// (at most once every few seconds, and never with a key or a value).
-    async fn run<T>(
+    /// Runs `call` on a connection with the deadline; an error or a late answer is
+    /// [`Unavailable`], logged (at most once every few seconds, and never with a key or a
+    /// value), and the connection is replaced.
+    async fn run<T, F>(
         &self,
         what: &str,
-        call: impl Future<Output = redis::RedisResult<T>>,
-    ) -> Result<T, Unavailable> {
-        let why = match tokio::time::timeout(CALL_TIMEOUT, call).await {
+        call: impl FnOnce(ConnectionManager) -> F,
+    ) -> Result<T, Unavailable>
+    where
+        F: Future<Output = redis::RedisResult<T>>,
+    {
+        let (i, connection) = self.connection();
+        let why = match tokio::time::timeout(CALL_TIMEOUT, call(connection)).await {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(err)) => describe(&err),
             Err(_) => format!("no answer within {} seconds", CALL_TIMEOUT.as_secs()),
         };
+        self.replace(i);
         if let Some(held) = self.warn.allow() {
             tracing::warn!(
                 store = %self.shown,
@@ -201,20 +253,20 @@ impl Redis {
         ttl: Duration,
     ) -> Result<(), PutError> {
         let item = self.key(space, key);
-        let counter = format!("{}{space}@{address}", self.prefix);
-        let mut connection = self.connection();
+        let share = format!("{}{space}@{address}", self.prefix);
+        let ttl = ttl.as_millis().max(1) as u64;
         let kept: i64 = self
-            .run(
-                "write",
+            .run("write", |mut connection| async move {
                 self.put
                     .key(item)
-                    .key(counter)
+                    .key(share)
                     .arg(guard)
                     .arg(value)
-                    .arg(ttl.as_secs().max(1))
+                    .arg(ttl)
                     .arg(PER_ADDRESS)
-                    .invoke_async(&mut connection),
-            )
+                    .invoke_async(&mut connection)
+                    .await
+            })
             .await?;
         match kept {
             1 => Ok(()),
@@ -228,21 +280,41 @@ impl Redis {
         key: &str,
         guard: &[u8],
     ) -> Result<Vec<u8>, TakeError> {
-        let mut connection = self.connection();
+        let item = self.key(space, key);
         let taken: Value = self
-            .run(
-                "take",
+            .run("take", |mut connection| async move {
                 self.take
-                    .key(self.key(space, key))
+                    .key(item)
                     .arg(guard)
-                    .invoke_async(&mut connection),
-            )
+                    .invoke_async(&mut connection)
+                    .await
+            })
             .await?;
         match taken {
             Value::BulkString(bytes) => Ok(bytes),
             Value::Int(_) => Err(TakeError::Refused),
             _ => Err(TakeError::Missing),
         }
+    }
+
+    /// Runs the command `name` on the key of `key` in `space` with `args` after it.
+    async fn command<T: redis::FromRedisValue>(
+        &self,
+        what: &str,
+        name: &str,
+        space: &str,
+        key: &str,
+        args: &[&[u8]],
+    ) -> Result<T, Unavailable> {
+        let mut command = redis::cmd(name);
+        command.arg(self.key(space, key));
+        for arg in args {
+            command.arg(*arg);
+        }
+        self.run(what, |mut connection| async move {
+            command.query_async(&mut connection).await
+        })
+        .await
     }
 
     pub(crate) async fn put_new(
@@ -252,38 +324,21 @@ impl Redis {
         value: &[u8],
         ttl: Duration,
     ) -> Result<bool, Unavailable> {
-        let mut connection = self.connection();
+        let ttl = millis(ttl);
         let set: Option<String> = self
-            .run(
+            .command(
                 "write",
-                redis::cmd("SET")
-                    .arg(self.key(space, key))
-                    .arg(value)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ttl.as_millis().max(1) as u64)
-                    .query_async(&mut connection),
+                "SET",
+                space,
+                key,
+                &[value, b"NX", b"PX", ttl.as_bytes()],
             )
             .await?;
         Ok(set.is_some())
     }
 
-    pub(crate) async fn get_touch(
-        &self,
-        space: &str,
-        key: &str,
-        ttl: Duration,
-    ) -> Result<Option<Vec<u8>>, Unavailable> {
-        let mut connection = self.connection();
-        self.run(
-            "read",
-            redis::cmd("GETEX")
-                .arg(self.key(space, key))
-                .arg("PX")
-                .arg(ttl.as_millis().max(1) as u64)
-                .query_async(&mut connection),
-        )
-        .await
+    pub(crate) async fn get(&self, space: &str, key: &str) -> Result<Option<Vec<u8>>, Unavailable> {
+        self.command("read", "GET", space, key, &[]).await
     }
 
     pub(crate) async fn touch(
@@ -292,61 +347,64 @@ impl Redis {
         key: &str,
         ttl: Duration,
     ) -> Result<bool, Unavailable> {
-        let mut connection = self.connection();
-        self.run(
-            "read",
-            redis::cmd("PEXPIRE")
-                .arg(self.key(space, key))
-                .arg(ttl.as_millis().max(1) as u64)
-                .query_async(&mut connection),
-        )
-        .await
+        let ttl = millis(ttl);
+        self.command("read", "PEXPIRE", space, key, &[ttl.as_bytes()])
+            .await
     }
 
     pub(crate) async fn exists(&self, space: &str, key: &str) -> Result<bool, Unavailable> {
-        let mut connection = self.connection();
-        let held: u64 = self
-            .run(
-                "read",
-                redis::cmd("EXISTS")
-                    .arg(self.key(space, key))
-                    .query_async(&mut connection),
-            )
-            .await?;
+        let held: u64 = self.command("read", "EXISTS", space, key, &[]).await?;
         Ok(held > 0)
     }
 
     pub(crate) async fn remove(&self, space: &str, key: &str) -> Result<bool, Unavailable> {
-        let mut connection = self.connection();
-        let removed: u64 = self
-            .run(
-                "write",
-                redis::cmd("DEL")
-                    .arg(self.key(space, key))
-                    .query_async(&mut connection),
-            )
-            .await?;
+        let removed: u64 = self.command("write", "DEL", space, key, &[]).await?;
         Ok(removed > 0)
     }
 
+    /// One hit on each of `counters` (in order, each against its limit) in the current window
+    /// of `window`; whether all were within their limits.
     pub(crate) async fn hit(
         &self,
-        keys: &[String],
+        counters: &[(String, u64)],
         window: Duration,
-    ) -> Result<Vec<u64>, Unavailable> {
-        let seconds = window.as_secs().max(1);
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let slot = now / seconds;
+    ) -> Result<bool, Unavailable> {
         let mut invocation = self.hit.prepare_invoke();
-        for key in keys {
-            invocation.key(format!("{}hit:{key}:{slot}", self.prefix));
+        invocation.arg(window.as_secs().max(1));
+        for (counter, limit) in counters {
+            invocation.key(format!("{}hit:{counter}", self.prefix));
+            invocation.arg(*limit);
         }
-        invocation.arg(seconds);
-        let mut connection = self.connection();
-        self.run("count", invocation.invoke_async(&mut connection))
-            .await
+        let allowed: i64 = self
+            .run("count", |mut connection| async move {
+                invocation.invoke_async(&mut connection).await
+            })
+            .await?;
+        Ok(allowed == 1)
+    }
+}
+
+/// A duration in milliseconds, as Redis takes it.
+fn millis(duration: Duration) -> String {
+    duration.as_millis().max(1).to_string()
+}
+
+/// Checks `INFO server` for Redis 5 or later (scripts replicated by their effects, which
+/// `TIME` in a script needs).
+fn check_version(info: &str) -> Result<(), String> {
+    let version = info
+        .lines()
+        .find_map(|line| line.strip_prefix("redis_version:"))
+        .map(str::trim)
+        .unwrap_or("unknown");
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if (major, minor) >= (5, 0) {
+        Ok(())
+    } else {
+        Err(format!(
+            "is version {version}; the store needs Redis 5 or later (or Valkey)"
+        ))
     }
 }
 
@@ -447,7 +505,7 @@ mod tests {
 
     use super::test_server::TestRedis;
     use super::*;
-    use crate::store::LIFETIME;
+    use crate::store::outcome::LIFETIME;
 
     const HERE: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
 
@@ -543,7 +601,7 @@ mod tests {
         ours.put_new("session", "secret-session-456", b"r", LIFETIME)
             .await
             .unwrap();
-        let mut connection = ours.connection();
+        let (_, mut connection) = ours.connection();
         let keys: Vec<String> = redis::cmd("KEYS")
             .arg("*")
             .query_async(&mut connection)
@@ -610,10 +668,13 @@ mod tests {
         assert!(a.put_new("session", "s", b"record", second).await.unwrap());
         assert!(!b.put_new("session", "s", b"other", second).await.unwrap());
         assert_eq!(
-            b.get_touch("session", "s", Duration::from_secs(60))
-                .await
-                .unwrap(),
+            b.get("session", "s").await.unwrap(),
             Some(b"record".to_vec())
+        );
+        assert!(
+            b.touch("session", "s", Duration::from_secs(60))
+                .await
+                .unwrap()
         );
         tokio::time::sleep(Duration::from_millis(1_200)).await;
         assert_eq!(
@@ -628,13 +689,32 @@ mod tests {
         assert!(b.remove("session", "s").await.unwrap());
         assert!(!a.touch("session", "s", second).await.unwrap());
         assert!(!a.exists("session", "s").await.unwrap());
-        let keys = ["Token:192.0.2.1".to_owned(), "Token:client".to_owned()];
-        assert_eq!(a.hit(&keys, Duration::from_secs(60)).await, Ok(vec![1, 1]));
+        let minute = Duration::from_secs(60);
+        let counters = [
+            ("Token:192.0.2.1".to_owned(), 2),
+            ("Token:client".to_owned(), 2),
+        ];
+        assert_eq!(a.hit(&counters, minute).await, Ok(true));
         assert_eq!(
-            b.hit(&keys[..1], Duration::from_secs(60)).await,
-            Ok(vec![2]),
+            b.hit(&counters, minute).await,
+            Ok(true),
             "every replica counts the same window"
         );
+        assert_eq!(a.hit(&counters, minute).await, Ok(false));
+        let other = [
+            ("Token:192.0.2.2".to_owned(), 1),
+            ("Token:client".to_owned(), 10),
+        ];
+        assert_eq!(a.hit(&other, minute).await, Ok(true));
+        assert_eq!(a.hit(&other, minute).await, Ok(false));
+        assert_eq!(a.hit(&other, minute).await, Ok(false));
+        let client = [("Token:client".to_owned(), 4)];
+        assert_eq!(
+            a.hit(&client, minute).await,
+            Ok(true),
+            "the client's fourth hit: requests refused for their address counted none"
+        );
+        assert_eq!(a.hit(&client, minute).await, Ok(false));
     }
 
     #[tokio::test]

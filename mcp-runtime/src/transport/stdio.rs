@@ -90,6 +90,9 @@ pub(crate) async fn serve(engine: Engine) -> Result<()> {
                         Err(Failure::InputRequired) => {
                             outbox.send(Failure::unanswered_input().into_response(id));
                         }
+                        Err(Failure::StoreUnavailable) => {
+                            outbox.send(Failure::store_unavailable().into_response(id));
+                        }
                     }
                     drop(done);
                 });

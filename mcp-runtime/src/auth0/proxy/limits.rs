@@ -94,21 +94,22 @@ impl Limits {
     ) -> Result<bool, Unavailable> {
         let address = self.address(parts);
         if let Some(store) = &self.shared {
-            let mut keys = vec![format!("{endpoint:?}:{address}")];
+            // The address first: an address over its own limit uses up none of the client's.
+            let mut counters = vec![(
+                format!("{endpoint:?}:{address}"),
+                u64::from(self.per_minute),
+            )];
             if let Some(id) = client_id {
                 let hash: String = ClientKey::of(id).0[..16]
                     .iter()
                     .map(|b| format!("{b:02x}"))
                     .collect();
-                keys.push(format!("{endpoint:?}:client:{hash}"));
+                counters.push((
+                    format!("{endpoint:?}:client:{hash}"),
+                    u64::from(self.per_minute.saturating_mul(CLIENT_FACTOR)),
+                ));
             }
-            let counts = store.hit(&keys, Duration::from_secs(60)).await?;
-            let client_limit = u64::from(self.per_minute.saturating_mul(CLIENT_FACTOR));
-            let allowed = counts
-                .first()
-                .is_some_and(|&n| n <= u64::from(self.per_minute))
-                && counts.get(1).is_none_or(|&n| n <= client_limit);
-            return Ok(allowed);
+            return store.hit(&counters, Duration::from_secs(60)).await;
         }
         let allowed = self.by_address.check_key(&(endpoint, address)).is_ok()
             && client_id.is_none_or(|id| {

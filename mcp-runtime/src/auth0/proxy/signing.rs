@@ -27,8 +27,28 @@ pub(crate) struct Client {
 
 /// A client id, by its SHA-256: what pending items keep of it, 32 bytes however long the id
 /// (a signed registration or a metadata document's URL can be kilobytes).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub(crate) struct ClientKey(pub(crate) [u8; 32]);
+
+/// Kept in the store as 43 characters of base64url, not as 32 numbers.
+impl serde::Serialize for ClientKey {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&URL_SAFE_NO_PAD.encode(self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ClientKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.as_bytes())
+            .map_err(serde::de::Error::custom)?;
+        let key = bytes
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("a client key is 32 bytes"))?;
+        Ok(ClientKey(key))
+    }
+}
 
 impl ClientKey {
     pub(crate) fn of(client_id: &str) -> Self {

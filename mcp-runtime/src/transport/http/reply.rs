@@ -126,6 +126,18 @@ pub(crate) fn finish(
         Err(Failure::InputRequired) => {
             JsonBody::ok(&Failure::unanswered_input().into_response(id)).into_response()
         }
+        Err(Failure::StoreUnavailable) => {
+            let mut response = JsonBody::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &Failure::store_unavailable().into_response(id),
+            )
+            .into_response();
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("2"),
+            );
+            response
+        }
     }
 }
 
@@ -139,5 +151,6 @@ pub(crate) fn streamed(id: Value, result: Result<Value, Failure>) -> Option<Valu
         Err(Failure::Refused(refusal)) => Some(refusal.into_rpc_error().into_response(id)),
         Err(Failure::Cancelled) => None,
         Err(Failure::InputRequired) => Some(Failure::unanswered_input().into_response(id)),
+        Err(Failure::StoreUnavailable) => Some(Failure::store_unavailable().into_response(id)),
     }
 }

@@ -205,7 +205,9 @@ impl SessionTable {
             return Err(Missing::NotFound);
         };
         self.watch(store);
-        let record = match store.get_touch(SPACE, id, self.idle).await {
+        // Read, and only for its caller started again: an id presented by another caller
+        // keeps no one's session alive.
+        let record = match store.get(SPACE, id).await {
             Ok(Some(bytes)) => serde_json::from_slice::<Record>(&bytes).ok(),
             Ok(None) => None,
             Err(Unavailable) => return Err(Missing::Unavailable),
@@ -219,6 +221,11 @@ impl SessionTable {
         let Some(version) = version::supported(&record.version) else {
             return Err(Missing::NotFound);
         };
+        match store.touch(SPACE, id, self.idle).await {
+            Ok(true) => {}
+            Ok(false) => return Err(Missing::NotFound),
+            Err(Unavailable) => return Err(Missing::Unavailable),
+        }
         let id: Arc<str> = id.into();
         let session = Arc::new(Session::new(
             Some(Arc::clone(&id)),
@@ -250,7 +257,7 @@ impl SessionTable {
         };
         let owned = match local_owner {
             Some(owned) => owned,
-            None => match store.get_touch(SPACE, id, self.idle).await? {
+            None => match store.get(SPACE, id).await? {
                 Some(bytes) => serde_json::from_slice::<Record>(&bytes)
                     .is_ok_and(|record| record.principal.as_deref() == principal),
                 None => false,

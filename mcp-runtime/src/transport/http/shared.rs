@@ -89,6 +89,7 @@ fn observe_answer(
         Err(Failure::Refused(_)) => "denied",
         Err(Failure::Cancelled) => "cancelled",
         Err(Failure::InputRequired) => "input_required",
+        Err(Failure::StoreUnavailable) => "store_unavailable",
     };
     let seconds = started.elapsed().as_secs_f64();
     let span = Span::current();
