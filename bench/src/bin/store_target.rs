@@ -76,12 +76,13 @@ async fn main() -> mcp_runtime::Result<()> {
         .trust_forwarded_header(ForwardedHeader::XForwardedFor);
     let base = format!("http://{addr}");
     let server = Proxied.into_server().auth0(config).store(store).public_url(base.clone());
-    tokio::spawn(async move { server.serve(&addr).await });
-    let count: usize = std::env::var("CODES").ok().and_then(|n| n.parse().ok()).unwrap_or(20_000);
+    let serving = tokio::spawn(async move { server.serve(&addr).await });
+    let count: usize = std::env::var("CODES").ok().and_then(|n| n.parse().ok()).unwrap_or(9_000);
     let codes = sign_ins(&base, count).await;
     let path = std::env::var("CODES_FILE").unwrap_or_else(|_| "/tmp/mcp-bench-codes".into());
     std::fs::write(&path, codes.join("\n") + "\n").expect("cannot write the codes file");
-    std::future::pending().await
+    // Until SIGTERM ends the server (or it could not start: then its error).
+    serving.await.expect("the server task")
 }
 
 /// A fake Auth0: `/authorize` sends the browser straight back with a code, `/oauth/token`
