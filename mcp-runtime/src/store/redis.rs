@@ -775,6 +775,27 @@ mod tests {
         };
         assert!(err.contains("cannot be used"), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
+        // A Redis that accepts connections and never answers.
+        let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let held = tokio::spawn(async move {
+            let mut open = Vec::new();
+            while let Ok((connection, _)) = silent.accept().await {
+                open.push(connection);
+            }
+        });
+        let started = Instant::now();
+        let err = match Redis::connect(&format!("redis://127.0.0.1:{port}"), "t:").await {
+            Ok(_) => panic!("it never answers"),
+            Err(err) => err,
+        };
+        assert!(
+            started.elapsed() <= CONNECT_TIMEOUT + Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+        held.abort();
         let err = match Redis::connect("http://example.com", "t:").await {
             Ok(_) => panic!("not a Redis URL"),
             Err(err) => err,
