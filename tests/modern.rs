@@ -693,18 +693,40 @@ async fn every_stateless_request_is_authorized_and_lists_are_private_to_the_call
 
 #[tokio::test]
 async fn a_state_signed_with_a_shared_secret_is_good_at_another_replica() {
-    let replica = || {
+    // Replicas share the secret and the store (here one memory store for two routers; Redis
+    // between processes), where each state's nonce lives until its one use.
+    let store = mcp_runtime::Store::memory();
+    let replica = |store: &mcp_runtime::Store| {
         Era.into_server()
             .request_state_secret(b"a shared secret of at least thirty-two bytes")
+            .store(store.clone())
             .router()
     };
-    let (one, two) = (replica(), replica());
+    let (one, two) = (replica(&store), replica(&store));
     let first = ask(&one, &call(1, "greet", json!({}), elicitation()), None).await;
     let answer = json!({"inputResponses": {"elicitation-1": {"action": "accept", "content": {"name": "Ada"}}},
                         "requestState": request_state(&first)});
     let second = ask(&two, &call(2, "greet", answer.clone(), elicitation()), None).await;
     assert_eq!(text(&second), "Hello, Ada!");
+    let replayed = ask(&one, &call(3, "greet", answer.clone(), elicitation()), None).await;
+    assert_eq!(
+        replayed.body["error"]["code"], -32602,
+        "used once, on any replica"
+    );
+    // With the secret but not the store, a replica refuses it: it cannot know the state
+    // was not used.
+    let apart = replica(&mcp_runtime::Store::memory());
+    let fresh = ask(&one, &call(4, "greet", json!({}), elicitation()), None).await;
+    let answer = json!({"inputResponses": {"elicitation-1": {"action": "accept", "content": {"name": "Ada"}}},
+                        "requestState": request_state(&fresh)});
+    let alone = ask(
+        &apart,
+        &call(5, "greet", answer.clone(), elicitation()),
+        None,
+    )
+    .await;
+    assert_eq!(alone.body["error"]["code"], -32602);
     // Without the shared secret, another server refuses it.
-    let stranger = ask(&era(), &call(3, "greet", answer, elicitation()), None).await;
+    let stranger = ask(&era(), &call(6, "greet", answer, elicitation()), None).await;
     assert_eq!(stranger.body["error"]["code"], -32602);
 }

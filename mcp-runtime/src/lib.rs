@@ -31,7 +31,9 @@ pub use serde_json;
 #[doc(inline)]
 pub use auth::caller::{Auth, User};
 #[doc(inline)]
-pub use auth::jwt::{JwtConfig, SigningAlgorithm};
+pub use auth::exchange::DelegatedToken;
+#[doc(inline)]
+pub use auth::jwt::{InvalidToken, JwtConfig, SigningAlgorithm, TokenVerifier};
 #[doc(inline)]
 pub use auth::permission::{Granted, Permission};
 #[cfg(feature = "testing")]

@@ -6,10 +6,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
+use super::exchange::{DelegatedToken, Exchanger};
+use crate::error::ToolError;
+
 /// The verified caller of a tool: take `&Auth` as a parameter.
 ///
-/// It is built from the claims of a verified access token; the token itself is not kept, so
-/// neither `Debug` nor anything else can show it.
+/// It is built from the claims of a verified access token. The token itself is out of reach:
+/// neither `Debug` nor any method shows it; on a server that exchanges tokens it is kept, out
+/// of sight, only to be exchanged for [`token_for`](Auth::token_for).
 #[derive(Clone)]
 pub struct Auth {
     user: User,
@@ -18,6 +22,13 @@ pub struct Auth {
     client_id: Option<String>,
     expires_at: Option<SystemTime>,
     claims: Arc<Map<String, Value>>,
+    delegation: Option<Arc<Delegation>>,
+}
+
+/// What exchanging the caller's token takes: the token, and the server's exchanger.
+struct Delegation {
+    subject: String,
+    exchanger: Arc<Exchanger>,
 }
 
 /// The user behind a token, from its standard claims.
@@ -73,7 +84,58 @@ impl Auth {
             client_id,
             expires_at,
             claims: Arc::new(claims),
+            delegation: None,
         }
+    }
+
+    /// The caller whose verified access token is `token`, which `exchanger` may exchange.
+    pub(crate) fn with_delegation(mut self, token: &str, exchanger: Arc<Exchanger>) -> Self {
+        self.delegation = Some(Arc::new(Delegation {
+            subject: token.to_owned(),
+            exchanger,
+        }));
+        self
+    }
+
+    /// A token for the downstream API `audience` (its API identifier at Auth0) with `scopes`,
+    /// on the caller's behalf: the caller's own token is exchanged for it at the authorization
+    /// server (OAuth 2.0 Token Exchange, RFC 8693; Auth0's On-Behalf-Of exchange), never sent
+    /// to the API itself. The new token's subject is the caller and its scopes are at most
+    /// theirs: asking for a permission the user does not hold is an error.
+    ///
+    /// Tokens are cached per caller token, audience and scopes until shortly before they (or
+    /// the caller's token) expire, and concurrent calls share one exchange. An error is a
+    /// [`ToolError`] for the model to relay, such as "`https://documents-api.example/`
+    /// refused the exchange: the user does not hold delete:documents".
+    ///
+    /// ```no_run
+    /// # use mcp_runtime::prelude::*;
+    /// #[tool(requires = "delete:documents", destructive)]
+    /// async fn delete_document(auth: &Auth, document_id: String) -> Result<String, ToolError> {
+    ///     let token = auth
+    ///         .token_for("https://documents-api.example/", &["delete:documents"])
+    ///         .await?;
+    ///     // Send `token.authorization()` as the `Authorization` header of the API call.
+    ///     # let _ = (token, document_id);
+    ///     Ok("deleted".into())
+    /// }
+    /// ```
+    pub async fn token_for(
+        &self,
+        audience: &str,
+        scopes: &[&str],
+    ) -> Result<DelegatedToken, ToolError> {
+        let Some(delegation) = &self.delegation else {
+            return Err(ToolError::new(
+                "this server cannot call other APIs on the caller's behalf: token exchange is not \
+                 configured (set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, see README.md, \"Calling other APIs\")",
+            ));
+        };
+        delegation
+            .exchanger
+            .token_for(&delegation.subject, self.expires_at, audience, scopes)
+            .await
+            .map_err(|err| ToolError::new(err.0))
     }
 
     /// The user.

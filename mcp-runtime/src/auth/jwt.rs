@@ -1,6 +1,7 @@
 //! Verifying JWT access tokens: signature, algorithm, issuer, audience, expiry.
 
 use std::collections::HashSet;
+use std::fmt;
 use std::time::Duration;
 
 use jsonwebtoken::errors::ErrorKind;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use super::cache::{Cached, TokenCache};
 use super::caller::{Auth, now};
+use super::exchange::{ExchangeSettings, Exchanger};
 use super::jwks::{Jwks, KeyError};
 use crate::observe;
 use crate::web::url::check_url;
@@ -68,6 +70,8 @@ pub struct JwtConfig {
     /// Local development only: accept tokens without checking their signature.
     pub(crate) skip_signature: bool,
     pub(crate) token_cache_capacity: usize,
+    /// Where callers' tokens are exchanged for tokens of other APIs, if anywhere.
+    pub(crate) exchange: Option<ExchangeSettings>,
 }
 
 impl JwtConfig {
@@ -89,7 +93,26 @@ impl JwtConfig {
             http_timeout: Duration::from_secs(5),
             skip_signature: false,
             token_cache_capacity: 10_000,
+            exchange: None,
         }
+    }
+
+    /// Lets tools get tokens for other APIs on their caller's behalf with
+    /// [`Auth::token_for`]: the caller's token is exchanged (OAuth 2.0 Token Exchange, RFC
+    /// 8693) at `token_url` by this server, authenticated as the confidential client
+    /// `client_id` with `client_secret`. The Auth0 modes set it from the Auth0 settings.
+    pub fn token_exchange(
+        mut self,
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.exchange = Some(ExchangeSettings {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+        });
+        self
     }
 
     /// Where the signing keys are (a JWKS document).
@@ -180,6 +203,8 @@ pub(crate) struct Verifier {
     jwks: Jwks,
     validations: Vec<(Algorithm, Validation)>,
     cache: TokenCache,
+    /// Exchanges the callers' tokens, when the server may.
+    exchanger: Option<Arc<Exchanger>>,
 }
 
 impl Verifier {
@@ -200,6 +225,10 @@ impl Verifier {
                 (alg, validation)
             })
             .collect();
+        let exchanger = config
+            .exchange
+            .clone()
+            .map(|settings| Arc::new(Exchanger::new(settings, client.clone())));
         let jwks = Jwks::new(
             config.jwks_url.clone(),
             client,
@@ -212,6 +241,7 @@ impl Verifier {
             jwks,
             validations,
             cache,
+            exchanger,
         }
     }
 
@@ -250,7 +280,9 @@ impl Verifier {
             )));
         };
         if self.config.skip_signature {
-            return self.check_unsigned(token).map(Arc::new);
+            return self
+                .check_unsigned(token)
+                .map(|auth| Arc::new(self.delegating(auth, token)));
         }
         let key = self
             .jwks
@@ -264,9 +296,17 @@ impl Verifier {
             })?;
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key, validation)
             .map_err(|err| TokenError::Invalid(reason(err.kind()).into()))?;
-        let auth = Arc::new(Auth::from_claims(data.claims));
+        let auth = Arc::new(self.delegating(Auth::from_claims(data.claims), token));
         self.cache.insert(token, Arc::clone(&auth), header.kid);
         Ok(auth)
+    }
+
+    /// `auth`, able to exchange its `token` when this server exchanges tokens.
+    fn delegating(&self, auth: Auth, token: &str) -> Auth {
+        match &self.exchanger {
+            Some(exchanger) => auth.with_delegation(token, Arc::clone(exchanger)),
+            None => auth,
+        }
     }
 }
 
@@ -323,5 +363,65 @@ fn reason(kind: &ErrorKind) -> &'static str {
         ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
         ErrorKind::InvalidAlgorithm => "the token's algorithm does not match its key",
         _ => "the token is malformed",
+    }
+}
+
+/// Verifies access tokens outside an MCP endpoint: for a downstream API of your own that
+/// takes the tokens tools get with [`Auth::token_for`], with the same checks as the MCP
+/// endpoint (signature against the JWKS, issuer, audience, expiry) and the same key and token
+/// caches.
+///
+/// ```no_run
+/// # async fn run(authorization: &str) -> mcp_runtime::Result<()> {
+/// use mcp_runtime::{JwtConfig, TokenVerifier};
+///
+/// let verifier = TokenVerifier::new(JwtConfig::new(
+///     "https://tenant.example.com/",
+///     "https://documents-api.example/",
+/// ))?;
+/// match verifier.verify(authorization.trim_start_matches("Bearer ")).await {
+///     Ok(caller) => println!("{} may {:?}", caller.user().user_id, caller.permissions()),
+///     Err(why) => println!("refused: {why}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct TokenVerifier {
+    verifier: Verifier,
+}
+
+/// Why [`TokenVerifier::verify`] refused a token, in words fit for `error_description`
+/// (never the token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidToken(String);
+
+impl fmt::Display for InvalidToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InvalidToken {}
+
+impl TokenVerifier {
+    /// A verifier of tokens as `config` describes them.
+    pub fn new(config: JwtConfig) -> crate::error::Result<Self> {
+        config.validate().map_err(crate::error::Error::Config)?;
+        let client = crate::web::upstream::client(config.http_timeout)?;
+        Ok(TokenVerifier {
+            verifier: Verifier::new(config, client),
+        })
+    }
+
+    /// The caller of `token` (the bare token, without `Bearer `), or why it is refused.
+    pub async fn verify(&self, token: &str) -> Result<Auth, InvalidToken> {
+        match self.verifier.verify(token).await {
+            Ok(auth) => Ok((*auth).clone()),
+            Err(TokenError::Missing) => Err(InvalidToken("no access token".into())),
+            Err(TokenError::Invalid(why)) => Err(InvalidToken(why)),
+            Err(TokenError::KeysUnavailable) => Err(InvalidToken(
+                "the authorization server's keys cannot be had right now".into(),
+            )),
+        }
     }
 }

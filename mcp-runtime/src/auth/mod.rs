@@ -3,6 +3,7 @@
 
 pub(crate) mod cache;
 pub(crate) mod caller;
+pub(crate) mod exchange;
 pub(crate) mod jwks;
 pub(crate) mod jwt;
 pub(crate) mod permission;

@@ -19,6 +19,8 @@ const DOMAIN_VARS: &[&str] = &["AUTH0_DOMAIN", "MCP_USE_OAUTH_AUTH0_DOMAIN"];
 const AUDIENCE_VARS: &[&str] = &["AUTH0_AUDIENCE", "MCP_USE_OAUTH_AUTH0_AUDIENCE"];
 const CLIENT_ID_VARS: &[&str] = &["AUTH0_CLIENT_ID"];
 const CLIENT_SECRET_VARS: &[&str] = &["AUTH0_CLIENT_SECRET"];
+const EXCHANGE_CLIENT_ID_VAR: &str = "AUTH0_EXCHANGE_CLIENT_ID";
+const EXCHANGE_CLIENT_SECRET_VAR: &str = "AUTH0_EXCHANGE_CLIENT_SECRET";
 /// A PEM certificate the proxy trusts when it fetches client metadata documents: for tests
 /// and development.
 const CLIENT_METADATA_CA_VAR: &str = "MCP_CLIENT_METADATA_CA_FILE";
@@ -47,6 +49,8 @@ pub struct Auth0Config {
     pub(crate) audience: String,
     pub(crate) client_id: Option<String>,
     pub(crate) client_secret: Option<String>,
+    /// The client that exchanges callers' tokens, when it is not `client_id`.
+    pub(crate) exchange_client: Option<(String, String)>,
     pub(crate) scopes_supported: Option<Vec<String>>,
     pub(crate) upstream_scopes: Vec<String>,
     pub(crate) verify_jwt: bool,
@@ -102,6 +106,7 @@ impl Auth0Config {
             audience: audience.into(),
             client_id: None,
             client_secret: None,
+            exchange_client: None,
             scopes_supported: None,
             upstream_scopes: ["openid", "profile", "email", "offline_access"]
                 .map(String::from)
@@ -207,6 +212,13 @@ impl Auth0Config {
                     "{TRUST_FORWARDED_VAR} `{value}` names no header: set it to the header your reverse proxy appends the client's address to, x-forwarded-for or forwarded, or unset it"
                 )),
             }
+        }
+        match (var(EXCHANGE_CLIENT_ID_VAR), var(EXCHANGE_CLIENT_SECRET_VAR)) {
+            (Some(id), Some(secret)) => self.exchange_client = Some((id, secret)),
+            (None, None) => {}
+            _ => self.env_problems.push(format!(
+                "only one of {EXCHANGE_CLIENT_ID_VAR} and {EXCHANGE_CLIENT_SECRET_VAR} is set: set both (the Auth0 application that exchanges tokens on the caller's behalf), or neither to use AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET"
+            )),
         }
         if let Some(value) = var(RATE_LIMIT_VAR) {
             match value.trim().parse::<u32>() {
@@ -353,7 +365,43 @@ impl Auth0Config {
 
     /// How tokens are verified: issued by the tenant for the audience, keys from its JWKS.
     pub(crate) fn jwt_config(&self) -> JwtConfig {
-        JwtConfig::new(self.issuer(), self.audience.clone()).jwks_url(self.jwks_url())
+        let config = JwtConfig::new(self.issuer(), self.audience.clone()).jwks_url(self.jwks_url());
+        match self.exchange_credentials() {
+            Some((id, secret)) => config.token_exchange(self.token_url(), id, secret),
+            None => config,
+        }
+    }
+
+    /// How tokens of this tenant for another of its APIs (`audience`, its identifier) are
+    /// verified: for a downstream API that takes the tokens tools get with
+    /// [`Auth::token_for`](crate::Auth::token_for), with a [`TokenVerifier`](crate::TokenVerifier).
+    pub fn jwt_config_for(&self, audience: impl Into<String>) -> JwtConfig {
+        JwtConfig::new(self.issuer(), audience).jwks_url(self.jwks_url())
+    }
+
+    /// The client that exchanges callers' tokens (On-Behalf-Of): the one of
+    /// [`token_exchange_client`](Self::token_exchange_client), or else the one of
+    /// [`client`](Self::client).
+    fn exchange_credentials(&self) -> Option<(&str, &str)> {
+        match (&self.exchange_client, &self.client_id, &self.client_secret) {
+            (Some((id, secret)), _, _) => Some((id, secret)),
+            (None, Some(id), Some(secret)) => Some((id, secret)),
+            _ => None,
+        }
+    }
+
+    /// The Auth0 application that exchanges callers' tokens for tokens of other APIs
+    /// ([`Auth::token_for`](crate::Auth::token_for)), when it is not the one of
+    /// [`client`](Self::client): for `oauth = auth0_proxy`, whose Regular Web Application
+    /// signs users in, Auth0 lets only the API's own client exchange. Environment:
+    /// `AUTH0_EXCHANGE_CLIENT_ID` and `AUTH0_EXCHANGE_CLIENT_SECRET`.
+    pub fn token_exchange_client(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.exchange_client = Some((client_id.into(), client_secret.into()));
+        self
     }
 
     /// Checks the settings that both modes need.

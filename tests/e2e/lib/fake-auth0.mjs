@@ -51,6 +51,19 @@
 //   form, POST /interaction/:uid/login with `username` logs that user in and
 //   grants consent at once (first-party app: no consent screen). A later
 //   consent-only prompt is granted automatically.
+// - On-Behalf-Of token exchange (RFC 8693), with Auth0's rules: the
+//   pre-registered confidential client, authenticated, may POST /oauth/token
+//   with grant_type=urn:ietf:params:oauth:grant-type:token-exchange,
+//   subject_token (an unexpired access token of this tenant for `audience`,
+//   signature checked with the tenant's key), subject_token_type
+//   urn:ietf:params:oauth:token-type:access_token, `audience` (one of
+//   `downstreamApis`, default https://documents-api.example/) and `scope`. It
+//   gets an RS256 JWT for that audience, for the same user, with the requested
+//   scopes that the user holds for that API (per-API RBAC: a user's
+//   `apiPermissions[identifier]`), `act: { sub: <client_id> }`, and the answer
+//   lists the scopes issued (possibly none: `scope: ""`). A bad subject token
+//   is invalid_grant, an unknown audience invalid_target, a public client
+//   unauthorized_client. Every exchange request is kept in `exchanges`.
 //
 // Set MCP_E2E_VERBOSE=1 to log requests and provider errors to stderr.
 
@@ -58,17 +71,24 @@ import { createHash, generateKeyPairSync, randomBytes, randomUUID } from 'node:c
 import http from 'node:http';
 import { Readable } from 'node:stream';
 
-import { jwtVerify } from 'jose';
+import { jwtVerify, SignJWT } from 'jose';
 import Provider, { errors as oidcErrors } from 'oidc-provider';
 
 const HOST = '127.0.0.1';
 const VERBOSE = process.env.MCP_E2E_VERBOSE === '1';
 const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'];
 const API_SCOPES = 'read:data delete:documents';
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+/** The downstream API that On-Behalf-Of exchanges may ask for, unless `downstreamApis` is given. */
+export const DOCUMENTS_API = 'https://documents-api.example/';
+const DEFAULT_DOWNSTREAM_APIS = { [DOCUMENTS_API]: { scopes: API_SCOPES } };
 
+// `permissions`: on the tenant's API (`audience`); `apiPermissions`: on each downstream API.
 const DEFAULT_USERS = {
   alice: {
     permissions: ['read:data', 'delete:documents'],
+    apiPermissions: { [DOCUMENTS_API]: ['read:data', 'delete:documents'] },
     email: 'alice@example.com',
     email_verified: true,
     name: 'Alice Example',
@@ -77,11 +97,22 @@ const DEFAULT_USERS = {
   },
   bob: {
     permissions: ['read:data'],
+    apiPermissions: { [DOCUMENTS_API]: ['read:data'] },
     email: 'bob@example.com',
     email_verified: true,
     name: 'Bob Example',
     nickname: 'bob',
     picture: 'https://example.com/bob.png',
+  },
+  // May delete at the MCP server, but not at the documents API: her exchange yields no delete:documents.
+  carol: {
+    permissions: ['read:data', 'delete:documents'],
+    apiPermissions: { [DOCUMENTS_API]: ['read:data'] },
+    email: 'carol@example.com',
+    email_verified: true,
+    name: 'Carol Example',
+    nickname: 'carol',
+    picture: 'https://example.com/carol.png',
   },
 };
 
@@ -110,6 +141,9 @@ function normalizeUsers(users) {
       username,
       sub: u.sub ?? `auth0|${username}`,
       permissions: [...(u.permissions ?? [])],
+      apiPermissions: Object.fromEntries(
+        Object.entries(u.apiPermissions ?? {}).map(([api, perms]) => [api, [...perms]]),
+      ),
     });
   }
   return map;
@@ -228,8 +262,10 @@ function sendJson(res, status, obj, headers = {}) {
  * @param {string} options.clientId         the pre-registered confidential client's id
  * @param {string} options.clientSecret     ... and its secret
  * @param {string[]} [options.redirectUris] ... and its redirect URIs
- * @param {object|object[]} [options.users] username -> { permissions, email, name, nickname, picture, email_verified, sub? }
- *                                          (or an array of such objects with a `username`); default alice and bob
+ * @param {object|object[]} [options.users] username -> { permissions, apiPermissions?, email, name, nickname, picture,
+ *                                          email_verified, sub? } (or an array of such objects with a `username`);
+ *                                          default alice, bob and carol. `apiPermissions`: downstream API identifier
+ *                                          -> permissions there (none when absent)
  * @param {string} [options.apiScopes]      the API's scopes (space-separated), default 'read:data delete:documents'
  * @param {boolean} [options.rbac]          grant API scopes only if the user has that permission (default true)
  * @param {boolean} [options.defaultAudience] use `audience` when a request names no audience/resource (Auth0's
@@ -238,6 +274,9 @@ function sendJson(res, status, obj, headers = {}) {
  * @param {number} [options.accessTokenTTL] seconds, default 3600
  * @param {number} [options.refreshTokenTTL] seconds, default 30 days
  * @param {string} [options.accessTokenTyp] JWT header typ of access tokens, default 'JWT' (Auth0); 'at+jwt' for RFC 9068
+ * @param {object} [options.downstreamApis] identifier -> { scopes: 'a b' }: the APIs an On-Behalf-Of exchange may ask
+ *                                          for; default { 'https://documents-api.example/': { scopes: apiScopes default } }
+ * @param {number} [options.exchangeTokenTTL] seconds, lifetime of exchanged tokens, default 300
  * @param {number} [options.port]           default: a free port
  */
 export async function startFakeAuth0({
@@ -253,6 +292,8 @@ export async function startFakeAuth0({
   accessTokenTTL = 3600,
   refreshTokenTTL = 30 * 24 * 3600,
   accessTokenTyp = 'JWT',
+  downstreamApis = DEFAULT_DOWNSTREAM_APIS,
+  exchangeTokenTTL = 300,
   port = 0,
 } = {}) {
   if (!audience) throw new TypeError('fake-auth0: `audience` is required');
@@ -260,6 +301,11 @@ export async function startFakeAuth0({
   const userBySub = new Map([...userMap.values()].map((u) => [u.sub, u]));
   const apiScopeSet = new Set(apiScopes.split(' ').filter(Boolean));
   const apiIdentifiers = new Set([audience, ...resourceAliases]);
+  const downstream = new Map(Object.entries(downstreamApis).map(([id, api]) => [
+    id, new Set(String(api?.scopes ?? '').split(' ').filter(Boolean)),
+  ]));
+  /** Every token-exchange request that reached the token endpoint, oldest first. */
+  const exchanges = [];
 
   // Listen first: the issuer needs the port.
   let handler = (req, res) => { res.statusCode = 503; res.end(); };
@@ -408,13 +454,124 @@ export async function startFakeAuth0({
   };
 
   const provider = new Provider(issuer, configuration);
+
+  // On-Behalf-Of (RFC 8693), registered before any client is loaded: a client's grant_types
+  // may name only grant types the provider knows.
+  const exchangeRecords = new WeakMap(); // ctx -> its entry in `exchanges`
+  const exchangeFailure = (error, description) => new oidcErrors.CustomOIDCProviderError(error, description);
+  provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
+    const { client, params } = ctx.oidc;
+    const record = {
+      subjectSub: undefined,
+      subjectToken: params.subject_token,
+      audience: params.audience ?? params.resource,
+      scope: params.scope,
+      granted: [],
+      clientId: client.clientId,
+      at: Date.now(),
+      error: undefined,
+      accessToken: undefined,
+    };
+    exchanges.push(record);
+    exchangeRecords.set(ctx, record);
+
+    // Only a confidential client, which has just authenticated (client auth ran before us).
+    if (client.clientAuthMethod === 'none' || !client.clientSecret) {
+      throw new oidcErrors.UnauthorizedClient('only a confidential client may exchange tokens');
+    }
+    if (!params.subject_token) throw new oidcErrors.InvalidRequest('missing required parameter: subject_token');
+    if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
+      throw new oidcErrors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    }
+    if (params.requested_token_type !== undefined && params.requested_token_type !== ACCESS_TOKEN_TYPE) {
+      throw new oidcErrors.InvalidRequest(`requested_token_type must be ${ACCESS_TOKEN_TYPE}`);
+    }
+    if (params.actor_token !== undefined || params.actor_token_type !== undefined) {
+      throw new oidcErrors.InvalidRequest('actor_token is not supported');
+    }
+    const target = params.audience ?? params.resource;
+    if (!target) throw new oidcErrors.InvalidRequest('missing required parameter: audience');
+
+    // The subject: an unexpired access token of this tenant, for its API (not a token
+    // already exchanged for another API, nor one of another issuer).
+    let subject;
+    try {
+      ({ payload: subject } = await jwtVerify(params.subject_token, publicKey, {
+        issuer, audience, algorithms: ['RS256'],
+      }));
+    } catch (err) {
+      throw exchangeFailure('invalid_grant', `Invalid subject token: ${err.message}`);
+    }
+    const user = userBySub.get(subject.sub);
+    if (!user) throw exchangeFailure('invalid_grant', 'Invalid subject token: unknown user');
+    record.subjectSub = user.sub;
+
+    const apiScopes = downstream.get(target);
+    if (!apiScopes) throw new oidcErrors.InvalidTarget(`Service not found: ${target}`);
+
+    // Auth0 issues the requested scopes that the user holds for that API (RBAC), maybe none.
+    const requested = [...new Set(String(params.scope ?? '').split(' ').filter(Boolean))];
+    const held = new Set(user.apiPermissions[target] ?? []);
+    const granted = requested.filter((s) => apiScopes.has(s) && (!rbac || held.has(s)));
+    record.granted = granted;
+
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await new SignJWT({
+      scope: granted.join(' '),
+      permissions: granted,
+      azp: client.clientId,
+      client_id: client.clientId,
+      act: { sub: client.clientId },
+    })
+      .setProtectedHeader({ alg: 'RS256', kid, typ: accessTokenTyp })
+      .setIssuer(issuer)
+      .setSubject(user.sub)
+      .setAudience(target)
+      .setIssuedAt(now)
+      .setExpirationTime(now + exchangeTokenTTL)
+      .setJti(randomUUID())
+      .sign(privateKey);
+    record.accessToken = accessToken;
+    log('token exchange', user.username, 'for', target, 'granted', granted.join(' ') || '(none)');
+    ctx.body = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      issued_token_type: ACCESS_TOKEN_TYPE,
+      expires_in: exchangeTokenTTL,
+      scope: granted.join(' '),
+    };
+  }, ['subject_token', 'subject_token_type', 'audience', 'resource', 'scope', 'requested_token_type',
+    'actor_token', 'actor_token_type']);
+  // Failures, including those before the handler (client authentication), are recorded too.
+  provider.on('grant.error', (ctx, err) => {
+    if (ctx?.oidc?.params?.grant_type !== TOKEN_EXCHANGE) return;
+    let record = exchangeRecords.get(ctx);
+    if (!record) {
+      record = {
+        subjectSub: undefined,
+        subjectToken: ctx.oidc.params.subject_token,
+        audience: ctx.oidc.params.audience ?? ctx.oidc.params.resource,
+        scope: ctx.oidc.params.scope,
+        granted: [],
+        clientId: ctx.oidc.params.client_id ?? ctx.oidc.client?.clientId,
+        at: Date.now(),
+        error: undefined,
+        accessToken: undefined,
+      };
+      exchanges.push(record);
+    }
+    record.error = err?.error ?? err?.message ?? 'error';
+    record.granted = [];
+    record.accessToken = undefined;
+  });
   const webAppMetadata = (uris) => ({
     client_id: clientId,
     client_secret: clientSecret,
     client_name: 'Regular Web Application',
     application_type: 'web',
     token_endpoint_auth_method: 'client_secret_post',
-    grant_types: ['authorization_code', 'refresh_token'],
+    // Auth0: the application's "Token Exchange" grant is on.
+    grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
     response_types: ['code'],
     redirect_uris: [...uris],
   });
@@ -621,6 +778,14 @@ ${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}
     /** Public signing key (a KeyObject) of the access tokens. */
     publicKey,
     users: userMap,
+    /** The APIs an On-Behalf-Of exchange may ask for: identifier -> Set(scopes). */
+    downstreamApis: downstream,
+    /**
+     * Every token-exchange request, oldest first: { subjectSub (the subject token's user, once
+     * verified), subjectToken, audience, scope (as requested), granted (scopes issued), clientId,
+     * at (ms), error (the error code when refused), accessToken (the token issued) }.
+     */
+    exchanges,
     /** The pre-registered client's redirect URIs, now. */
     get redirectUris() { return [...currentRedirectUris]; },
     /** Replaces the pre-registered client's redirect URIs (e.g. once the proxy's port is known). */

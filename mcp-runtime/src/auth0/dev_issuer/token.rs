@@ -1,5 +1,6 @@
 //! The development issuer's JSON endpoints: discovery, keys, open client registration, and
-//! the token endpoint (authorization code with PKCE, refresh tokens).
+//! the token endpoint (authorization code with PKCE, refresh tokens, and the On-Behalf-Of
+//! token exchange of RFC 8693 as Auth0 has it).
 
 use std::sync::Arc;
 
@@ -12,8 +13,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
-use super::state::{CODE_LIFETIME, DevUser, Issuer, Refresh, lock};
+use super::state::{CODE_LIFETIME, DevUser, Issuer, Refresh, USERS, lock};
 use crate::auth::caller::now;
+use crate::auth::exchange::{ACCESS_TOKEN_TYPE, GRANT_TYPE};
 use crate::web::form;
 use crate::web::random::random_token;
 use crate::web::response::{JsonBody, OAuthError};
@@ -28,7 +30,7 @@ pub(crate) async fn discovery(State(issuer): State<Arc<Issuer>>) -> Response {
         "jwks_uri": format!("{base}/.well-known/jwks.json"),
         "registration_endpoint": format!("{base}/oidc/register"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", GRANT_TYPE],
         "code_challenge_methods_supported": ["S256"],
         "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
@@ -91,6 +93,17 @@ pub(crate) async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Res
         )
         .into_response();
     }
+    if get("grant_type") == GRANT_TYPE {
+        if client_id != issuer.client_id {
+            return OAuthError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "only the confidential application may exchange tokens",
+            )
+            .into_response();
+        }
+        return exchange(&issuer, client_id, get);
+    }
     let (user, scope) = match get("grant_type") {
         "authorization_code" => {
             let Some(grant) = lock(&issuer.codes).remove(get("code")) else {
@@ -142,6 +155,88 @@ pub(crate) async fn token(State(issuer): State<Arc<Issuer>>, body: Bytes) -> Res
     let body = json!({"access_token": access_token, "token_type": "Bearer", "expires_in": 3600,
                       "refresh_token": refresh_token, "scope": scope});
     JsonBody::ok(&body).no_store().into_response()
+}
+
+/// The On-Behalf-Of exchange: a valid access token of this issuer for the server's API (the
+/// subject) for a token of another API (`audience`) for the same user, with the `scope`
+/// asked, each of which the user must hold.
+fn exchange<'a>(issuer: &Issuer, client_id: &str, get: impl Fn(&str) -> &'a str) -> Response {
+    let refuse = |status: StatusCode, error: &'static str, description: String| {
+        OAuthError::new(status, error, description).into_response()
+    };
+    if get("subject_token_type") != ACCESS_TOKEN_TYPE {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            format!("subject_token_type must be {ACCESS_TOKEN_TYPE}"),
+        );
+    }
+    let audience = get("audience");
+    if audience.is_empty() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "name the API the token is for in `audience`".into(),
+        );
+    }
+    let Some(user) = verified_subject(issuer, get("subject_token")) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "the subject_token is not a valid access token for this server's API".into(),
+        );
+    };
+    let scopes: Vec<&str> = get("scope").split(' ').filter(|s| !s.is_empty()).collect();
+    let missing: Vec<&str> = scopes
+        .iter()
+        .copied()
+        .filter(|s| !user.permissions.contains(s))
+        .collect();
+    if !missing.is_empty() {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            format!("{} does not hold {}", user.name, missing.join(", ")),
+        );
+    }
+    let scope = scopes.join(" ");
+    let now = now();
+    let mut claims = Map::new();
+    claims.insert("iss".into(), issuer.issuer.clone().into());
+    claims.insert("sub".into(), format!("dev|{}", user.name).into());
+    claims.insert("aud".into(), audience.into());
+    claims.insert("iat".into(), now.into());
+    claims.insert("exp".into(), (now + EXCHANGED_LIFETIME).into());
+    claims.insert("azp".into(), client_id.into());
+    claims.insert("scope".into(), scope.clone().into());
+    claims.insert("permissions".into(), json!(scopes));
+    claims.insert("act".into(), json!({"sub": client_id}));
+    let access_token = issuer.key.sign(&claims, None);
+    let body = json!({"access_token": access_token, "token_type": "Bearer",
+                      "issued_token_type": ACCESS_TOKEN_TYPE,
+                      "expires_in": EXCHANGED_LIFETIME, "scope": scope});
+    JsonBody::ok(&body).no_store().into_response()
+}
+
+/// How long an exchanged token lives, in seconds.
+const EXCHANGED_LIFETIME: u64 = 600;
+
+/// The user of `token` if it is this issuer's, unexpired, for the server's API.
+fn verified_subject(issuer: &Issuer, token: &str) -> Option<&'static DevUser> {
+    let jwk = issuer.key.jwk();
+    let key =
+        jsonwebtoken::DecodingKey::from_rsa_components(jwk["n"].as_str()?, jwk["e"].as_str()?)
+            .ok()?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_issuer(&[&issuer.issuer]);
+    validation.set_audience(&[&issuer.audience]);
+    let claims = jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation)
+        .ok()?
+        .claims;
+    let sub = claims.get("sub")?.as_str()?;
+    USERS
+        .iter()
+        .find(|user| format!("dev|{}", user.name) == sub)
 }
 
 /// An access token's claims, as Auth0 writes them with RBAC and the user's profile.
