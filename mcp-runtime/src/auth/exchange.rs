@@ -7,18 +7,21 @@
 //! Exchanged tokens are cached per (caller token, audience, scopes) until shortly before they
 //! or the caller's token expire; concurrent calls for one key share one exchange, and a failed
 //! exchange is remembered for a moment, so that a failing Auth0 is not asked again by every
-//! call at once.
+//! call at once. With a shared store, they are also kept there for the other replicas,
+//! sealed (AES-256-GCM) with a key derived from the caller's token: what the store holds is of
+//! no use without the token it was exchanged for.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_lc_rs::digest;
-use serde_json::Value;
+use aws_lc_rs::{aead, digest, hmac};
+use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
 use crate::observe;
+use crate::store::Store;
 use crate::web::form;
 use crate::web::upstream::read_capped;
 
@@ -120,6 +123,8 @@ struct Entry {
 pub(crate) struct Exchanger {
     settings: ExchangeSettings,
     http: reqwest::Client,
+    /// The store shared with the other replicas, if any.
+    shared: Option<Store>,
     cache: Mutex<HashMap<[u8; 32], Entry>>,
     /// How many exchanges were sent to the token endpoint (for tests).
     sent: std::sync::atomic::AtomicUsize,
@@ -134,9 +139,24 @@ impl Exchanger {
         Exchanger {
             settings,
             http,
+            shared: None,
             cache: Mutex::new(HashMap::new()),
             sent: std::sync::atomic::AtomicUsize::new(0),
         }
+    }
+
+    /// The exchanger that also keeps its tokens, sealed, in the shared `store`.
+    pub(crate) fn shared_in(mut self, store: Store) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    pub(crate) fn settings(&self) -> &ExchangeSettings {
+        &self.settings
+    }
+
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     /// How many exchanges were sent so far.
@@ -168,7 +188,7 @@ impl Exchanger {
         let key = cache_key(subject, audience, &scopes);
         let slot = self.slot(key);
         let outcome = slot
-            .get_or_init(|| self.exchange(subject, audience, &scopes))
+            .get_or_init(|| self.shared_or_exchanged(key, subject, subject_left, audience, &scopes))
             .await
             .clone();
         // Remember it only as long as it may be used: the token's expiry, the caller's, or a
@@ -223,6 +243,45 @@ impl Exchanger {
             },
         );
         slot
+    }
+
+    /// The token another replica exchanged and kept in the shared store, or a new one, kept
+    /// there in turn. The store is a cache: when it cannot be reached, the exchange happens
+    /// all the same.
+    async fn shared_or_exchanged(
+        &self,
+        key: [u8; 32],
+        subject: &str,
+        subject_left: Duration,
+        audience: &str,
+        scopes: &[&str],
+    ) -> Result<DelegatedToken, ExchangeError> {
+        let Some(store) = &self.shared else {
+            return self.exchange(subject, audience, scopes).await;
+        };
+        let name = hex(&key);
+        if let Ok(Some(sealed)) = store.get(SPACE, &name).await
+            && let Some(token) = open(subject, &name, &sealed)
+            && token
+                .expires_at
+                .duration_since(SystemTime::now())
+                .is_ok_and(|left| left > MARGIN)
+        {
+            return Ok(token);
+        }
+        let token = self.exchange(subject, audience, scopes).await?;
+        let left = token
+            .expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO)
+            .min(subject_left)
+            .saturating_sub(MARGIN);
+        if !left.is_zero() {
+            let _ = store
+                .put_new(SPACE, &name, &seal(subject, &name, &token), left)
+                .await;
+        }
+        Ok(token)
     }
 
     /// One exchange at the token endpoint.
@@ -323,6 +382,71 @@ impl Exchanger {
     }
 }
 
+/// The space of exchanged tokens in a shared store.
+const SPACE: &str = "delegated";
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The key that seals a token exchanged for `subject`: derived from the caller's token, so
+/// that only a replica holding that token can open it.
+fn sealing_key(subject: &str) -> aead::LessSafeKey {
+    let master = hmac::Key::new(hmac::HMAC_SHA256, subject.as_bytes());
+    let derived = hmac::sign(&master, b"mcp-runtime delegated token key v1");
+    let key = aead::UnboundKey::new(&aead::AES_256_GCM, derived.as_ref())
+        .expect("an HMAC-SHA256 tag is an AES-256 key");
+    aead::LessSafeKey::new(key)
+}
+
+/// `token`, sealed for the store under `name`.
+fn seal(subject: &str, name: &str, token: &DelegatedToken) -> Vec<u8> {
+    let expires = token
+        .expires_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let plain =
+        json!({"t": &*token.token, "a": &*token.audience, "s": &*token.scopes, "e": expires});
+    let mut nonce = [0u8; aead::NONCE_LEN];
+    getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
+    let mut sealed = plain.to_string().into_bytes();
+    sealing_key(subject)
+        .seal_in_place_append_tag(
+            aead::Nonce::assume_unique_for_key(nonce),
+            aead::Aad::from(name.as_bytes()),
+            &mut sealed,
+        )
+        .expect("AES-GCM seals any token");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&sealed);
+    out
+}
+
+/// The token sealed in `sealed` under `name`, if it was sealed for `subject`.
+fn open(subject: &str, name: &str, sealed: &[u8]) -> Option<DelegatedToken> {
+    if sealed.len() < aead::NONCE_LEN {
+        return None;
+    }
+    let (nonce, sealed) = sealed.split_at(aead::NONCE_LEN);
+    let nonce = aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
+    let mut sealed = sealed.to_vec();
+    let plain = sealing_key(subject)
+        .open_in_place(nonce, aead::Aad::from(name.as_bytes()), &mut sealed)
+        .ok()?;
+    let value: Value = serde_json::from_slice(plain).ok()?;
+    let scopes: Vec<String> = value["s"]
+        .as_array()?
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_owned))
+        .collect();
+    Some(DelegatedToken {
+        token: value["t"].as_str()?.into(),
+        audience: value["a"].as_str()?.into(),
+        scopes: scopes.into(),
+        expires_at: std::time::UNIX_EPOCH + Duration::from_secs(value["e"].as_u64()?),
+    })
+}
+
 /// SHA-256 of the caller's token, the audience and the sorted scopes: what the cache keeps
 /// of them.
 fn cache_key(subject: &str, audience: &str, scopes: &[&str]) -> [u8; 32] {
@@ -350,7 +474,10 @@ mod tests {
 
     /// A token endpoint that counts its exchanges, answers after `delay`, and issues tokens
     /// living `expires_in` seconds with the scopes asked, except `delete:documents`.
-    async fn endpoint(expires_in: Arc<AtomicU64>, delay: Duration) -> (String, Arc<AtomicU64>) {
+    pub(super) async fn endpoint(
+        expires_in: Arc<AtomicU64>,
+        delay: Duration,
+    ) -> (String, Arc<AtomicU64>) {
         let count = Arc::new(AtomicU64::new(0));
         let state = (Arc::clone(&count), expires_in);
         let router = axum::Router::new()
@@ -389,7 +516,7 @@ mod tests {
         (url, count)
     }
 
-    fn exchanger(url: String) -> Exchanger {
+    pub(super) fn exchanger(url: String) -> Exchanger {
         Exchanger::new(
             ExchangeSettings {
                 token_url: url,
@@ -578,5 +705,48 @@ mod tests {
 
     fn exchanger_at(port: u16) -> Exchanger {
         exchanger(format!("http://127.0.0.1:{port}/oauth/token"))
+    }
+}
+
+#[cfg(all(test, feature = "redis"))]
+mod shared_tests {
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use super::tests::{endpoint, exchanger};
+    use super::*;
+    use crate::store::redis::test_server::TestRedis;
+
+    #[tokio::test]
+    async fn replicas_share_exchanged_tokens_sealed_for_their_caller_only() {
+        let Some(redis) = TestRedis::start() else {
+            return;
+        };
+        let (url, count) = endpoint(Arc::new(AtomicU64::new(3600)), Duration::ZERO).await;
+        let store = || async { Store::redis(&redis.url(), "t:").await.unwrap() };
+        let a = exchanger(url.clone()).shared_in(store().await);
+        let b = exchanger(url).shared_in(store().await);
+        let hour = Some(SystemTime::now() + Duration::from_secs(3600));
+        let api = "https://documents-api.example/";
+        let first = a
+            .token_for("alice-token", hour, api, &["read:data"])
+            .await
+            .unwrap();
+        let second = b
+            .token_for("alice-token", hour, api, &["read:data"])
+            .await
+            .unwrap();
+        assert_eq!(first.secret(), second.secret());
+        assert_eq!(
+            count.load(Ordering::SeqCst),
+            1,
+            "the other replica used the shared one"
+        );
+        assert_eq!(second.scopes(), ["read:data".to_owned()]);
+        // What the store holds is sealed: no token in it, and another caller's key opens nothing.
+        let key = hex(&cache_key("alice-token", api, &["read:data"]));
+        let sealed = store().await.get(SPACE, &key).await.unwrap().unwrap();
+        assert!(!String::from_utf8_lossy(&sealed).contains("downstream-"));
+        assert!(open("bob-token", &key, &sealed).is_none());
+        assert!(open("alice-token", &key, &sealed).is_some());
     }
 }

@@ -15,6 +15,7 @@ use super::caller::{Auth, now};
 use super::exchange::{ExchangeSettings, Exchanger};
 use super::jwks::{Jwks, KeyError};
 use crate::observe;
+use crate::store::Store;
 use crate::web::url::check_url;
 
 /// A signature algorithm accepted for access tokens. There is no `none` and no HMAC: tokens
@@ -299,6 +300,20 @@ impl Verifier {
         let auth = Arc::new(self.delegating(Auth::from_claims(data.claims), token));
         self.cache.insert(token, Arc::clone(&auth), header.kid);
         Ok(auth)
+    }
+
+    /// The verifier whose exchanged tokens are also kept in `store`, when it is shared.
+    pub(crate) fn sharing_exchanges_in(mut self, store: &Store) -> Self {
+        if store.is_shared()
+            && let Some(exchanger) = self.exchanger.take()
+        {
+            let settings = exchanger.settings().clone();
+            let http = exchanger.http().clone();
+            self.exchanger = Some(Arc::new(
+                Exchanger::new(settings, http).shared_in(store.clone()),
+            ));
+        }
+        self
     }
 
     /// `auth`, able to exchange its `token` when this server exchanges tokens.

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::caller::Auth;
 use super::jwt::{JwtConfig, TokenError, Verifier};
+use crate::store::Store;
 use crate::web::response::JsonBody;
 use crate::web::url::{host_of, is_loopback};
 
@@ -46,6 +47,8 @@ pub(crate) struct ResourceSettings {
     pub(crate) allow_anonymous: bool,
     /// Whether `public_url` was derived from the listening address rather than configured.
     pub(crate) derived_public_url: bool,
+    /// The server's store, where exchanged tokens are shared when it is shared.
+    pub(crate) store: Store,
 }
 
 impl ResourceServer {
@@ -61,6 +64,7 @@ impl ResourceServer {
             scopes,
             allow_anonymous,
             derived_public_url,
+            store,
         } = settings;
         let loopback_port = derived_public_url
             .then(|| reqwest::Url::parse(&public_url).ok())
@@ -81,7 +85,7 @@ impl ResourceServer {
             "resource_name": name,
         });
         ResourceServer {
-            verifier: Verifier::new(config, client),
+            verifier: Verifier::new(config, client).sharing_exchanges_in(&store),
             resource,
             metadata_url,
             metadata,

@@ -516,7 +516,7 @@ impl std::fmt::Display for MissingSettings {
         if !self.proxy_missing.is_empty() {
             write!(
                 f,
-                " (and, for `oauth = auth0_proxy`, {})",
+                " (and, for `oauth = auth0_proxy`, or for tools that call other APIs on the caller's behalf with `oauth = auth0`, {})",
                 self.proxy_missing.join(", ")
             )?;
         }

@@ -145,6 +145,7 @@ impl OAuthSettings {
                     .unwrap_or_else(|| info.permissions.iter().map(|p| (*p).to_owned()).collect()),
                 allow_anonymous: self.allow_anonymous,
                 derived_public_url: self.public_url_derived,
+                store: store.clone(),
             },
         );
         Ok(OAuthParts {

@@ -264,3 +264,77 @@ fn claims(issuer: &Issuer, user: &DevUser, client_id: &str, scope: &str) -> Map<
     );
     claims
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::auth::signing::SigningKey;
+
+    fn issuer() -> Issuer {
+        Issuer {
+            key: SigningKey::generate("k".into()),
+            issuer: "http://127.0.0.1:1/".into(),
+            base: "http://127.0.0.1:1".into(),
+            audience: "https://mcp.example/api".into(),
+            client_id: "app".into(),
+            client_secret: "secret".into(),
+            clients: Mutex::new(HashMap::new()),
+            codes: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn exchanged(issuer: &Issuer, subject: &str, scope: &str) -> (StatusCode, Value) {
+        let form = HashMap::from([
+            ("subject_token_type", ACCESS_TOKEN_TYPE),
+            ("subject_token", subject),
+            ("audience", "https://documents-api.example/"),
+            ("scope", scope),
+        ]);
+        let response = exchange(issuer, "app", |k| form.get(k).copied().unwrap_or_default());
+        let status = response.status();
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&body).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_exchange_is_for_valid_subjects_of_the_api_and_scopes_the_user_holds() {
+        let issuer = issuer();
+        let [alice, bob] = [&USERS[0], &USERS[1]];
+        let alice_token = issuer.key.sign(&claims(&issuer, alice, "app", ""), None);
+        let (status, body) = exchanged(&issuer, &alice_token, "delete:documents").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let token = body["access_token"].as_str().unwrap();
+        let issued =
+            jsonwebtoken::dangerous::insecure_decode_claims::<Map<String, Value>>(token).unwrap();
+        assert_eq!(issued["aud"], "https://documents-api.example/");
+        assert_eq!(issued["sub"], "dev|alice");
+        assert_eq!(issued["scope"], "delete:documents");
+        assert_eq!(issued["act"]["sub"], "app");
+        // bob does not hold delete:documents.
+        let bob_token = issuer.key.sign(&claims(&issuer, bob, "app", ""), None);
+        let (status, body) = exchanged(&issuer, &bob_token, "delete:documents").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(body["error"], "access_denied");
+        assert!(body.get("access_token").is_none());
+        // A subject of another API, of another issuer, or not a token at all.
+        let mut other_api = claims(&issuer, alice, "app", "");
+        other_api.insert("aud".into(), "https://elsewhere.example/".into());
+        let other_key = SigningKey::generate("k".into());
+        for subject in [
+            issuer.key.sign(&other_api, None),
+            other_key.sign(&claims(&issuer, alice, "app", ""), None),
+            token.to_owned(),
+            "not-a-token".to_owned(),
+        ] {
+            let (status, body) = exchanged(&issuer, &subject, "read:data").await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+            assert_eq!(body["error"], "invalid_grant");
+        }
+    }
+}
