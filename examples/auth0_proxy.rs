@@ -188,10 +188,15 @@ impl Documents {
         token: &DelegatedToken,
         id: &str,
     ) -> Result<String, ToolError> {
-        let url = format!("{}/documents/{id}", self.api_url);
+        // The id is one path segment, whatever the model sent.
+        let invalid = || ToolError::new("The documents API's URL is invalid.");
+        let mut url = reqwest::Url::parse(&self.api_url).map_err(|_| invalid())?;
+        url.path_segments_mut()
+            .map_err(|_| invalid())?
+            .extend(["documents", id]);
         let sent = self
             .http
-            .delete(&url)
+            .delete(url)
             .header("authorization", token.authorization());
         let response = sent
             .send()
@@ -199,6 +204,7 @@ impl Documents {
             .map_err(|_| ToolError::new("The documents API cannot be reached; try again later."))?;
         let status = response.status().as_u16();
         let text = response.text().await.unwrap_or_default();
+        let text: String = text.chars().take(500).collect();
         match status {
             200 => Ok(format!("Document deleted: {id} ({text})")),
             404 => Err(ToolError::new(format!(
@@ -237,7 +243,11 @@ async fn delete_in_api(
         Ok(caller) => caller,
         Err(why) => {
             tracing::warn!(target: "documents_api", "refused a token: {why}");
-            return (StatusCode::UNAUTHORIZED, why.to_string());
+            let status = match why.is_unavailable() {
+                true => StatusCode::SERVICE_UNAVAILABLE,
+                false => StatusCode::UNAUTHORIZED,
+            };
+            return (status, why.to_string());
         }
     };
     let claim = |name: &str| caller.claims().get(name).cloned().unwrap_or_default();

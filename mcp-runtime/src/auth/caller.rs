@@ -100,8 +100,10 @@ impl Auth {
     /// A token for the downstream API `audience` (its API identifier at Auth0) with `scopes`,
     /// on the caller's behalf: the caller's own token is exchanged for it at the authorization
     /// server (OAuth 2.0 Token Exchange, RFC 8693; Auth0's On-Behalf-Of exchange), never sent
-    /// to the API itself. The new token's subject is the caller and its scopes are at most
-    /// theirs: asking for a permission the user does not hold is an error.
+    /// to the API itself. The new token's subject is the caller, and its scopes at most what
+    /// the user holds for that API (Auth0's RBAC): asking for a permission the user does not
+    /// hold there is an error. What the MCP client was granted is the tool's guard's to check
+    /// (`#[tool(requires = ...)]`): guard a tool for what its downstream calls may do.
     ///
     /// Tokens are cached per caller token, audience and scopes until shortly before they (or
     /// the caller's token) expire, and concurrent calls share one exchange. An error is a
@@ -128,7 +130,9 @@ impl Auth {
         let Some(delegation) = &self.delegation else {
             return Err(ToolError::new(
                 "this server cannot call other APIs on the caller's behalf: token exchange is not \
-                 configured (set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, see README.md, \"Calling other APIs\")",
+                 configured (with Auth0, set AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET, or \
+                 AUTH0_EXCHANGE_CLIENT_ID and AUTH0_EXCHANGE_CLIENT_SECRET; otherwise \
+                 JwtConfig::token_exchange; see README.md, \"Calling other APIs\")",
             ));
         };
         delegation

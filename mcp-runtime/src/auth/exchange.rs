@@ -40,7 +40,8 @@ pub(crate) const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A token for a downstream API, obtained on the caller's behalf by
 /// [`Auth::token_for`](crate::Auth::token_for). Its audience is that API, its subject the
-/// caller, its scopes at most the caller's. `Debug` never shows the token.
+/// caller, its scopes at most what the user holds for that API. `Debug` never shows the
+/// token.
 #[derive(Clone)]
 pub struct DelegatedToken {
     token: Arc<str>,
@@ -110,13 +111,25 @@ impl fmt::Debug for ExchangeSettings {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ExchangeError(pub(crate) String);
 
-type Slot = Arc<OnceCell<Result<DelegatedToken, ExchangeError>>>;
+/// An exchange's outcome, and until when it may be used: the token's expiry (or the
+/// caller's) minus the margin, or the end of a failure's backoff. Set once, when the exchange
+/// ends.
+type Slot = Arc<OnceCell<(Result<DelegatedToken, ExchangeError>, Instant)>>;
 
 struct Entry {
     slot: Slot,
-    /// Past this the entry is not used: the token's expiry (or the caller's) minus the
-    /// margin, or a failure's backoff.
-    until: Instant,
+    /// When the exchange began: an unfinished one is waited for at most [`TIMEOUT`] after.
+    started: Instant,
+}
+
+impl Entry {
+    /// Whether the entry may still be used at `now`.
+    fn live(&self, now: Instant) -> bool {
+        match self.slot.get() {
+            Some((_, until)) => *until > now,
+            None => now < self.started + TIMEOUT + MARGIN,
+        }
+    }
 }
 
 /// Exchanges tokens, with a bounded cache and one exchange in flight per key.
@@ -135,7 +148,15 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Exchanger {
-    pub(crate) fn new(settings: ExchangeSettings, http: reqwest::Client) -> Self {
+    /// An exchanger for `settings`; `timeout` bounds each exchange's connection. It never
+    /// follows a redirect: the form carries the caller's token and the client secret.
+    pub(crate) fn new(settings: ExchangeSettings, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(timeout)
+            .timeout(TIMEOUT)
+            .build()
+            .unwrap_or_default();
         Exchanger {
             settings,
             http,
@@ -153,10 +174,6 @@ impl Exchanger {
 
     pub(crate) fn settings(&self) -> &ExchangeSettings {
         &self.settings
-    }
-
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.http
     }
 
     /// How many exchanges were sent so far.
@@ -187,29 +204,29 @@ impl Exchanger {
         scopes.dedup();
         let key = cache_key(subject, audience, &scopes);
         let slot = self.slot(key);
-        let outcome = slot
-            .get_or_init(|| self.shared_or_exchanged(key, subject, subject_left, audience, &scopes))
+        let (outcome, _) = slot
+            .get_or_init(|| async {
+                let outcome = self
+                    .shared_or_exchanged(key, subject, subject_left, audience, &scopes)
+                    .await;
+                // Remembered only as long as it may be used: the token's expiry, the
+                // caller's, or a failure's backoff, from the moment the exchange ended.
+                let now = Instant::now();
+                let until = match &outcome {
+                    Ok(token) => {
+                        let left = token
+                            .expires_at
+                            .duration_since(SystemTime::now())
+                            .unwrap_or(Duration::ZERO)
+                            .min(subject_left);
+                        now + left.saturating_sub(MARGIN)
+                    }
+                    Err(_) => now + FAILURE_BACKOFF,
+                };
+                (outcome, until)
+            })
             .await
             .clone();
-        // Remember it only as long as it may be used: the token's expiry, the caller's, or a
-        // failure's backoff.
-        let now = Instant::now();
-        let until = match &outcome {
-            Ok(token) => {
-                let left = token
-                    .expires_at
-                    .duration_since(SystemTime::now())
-                    .unwrap_or(Duration::ZERO)
-                    .min(subject_left);
-                now + left.saturating_sub(MARGIN)
-            }
-            Err(_) => now + FAILURE_BACKOFF,
-        };
-        if let Some(entry) = lock(&self.cache).get_mut(&key)
-            && Arc::ptr_eq(&entry.slot, &slot)
-        {
-            entry.until = until;
-        }
         outcome
     }
 
@@ -218,28 +235,27 @@ impl Exchanger {
         let now = Instant::now();
         let mut cache = lock(&self.cache);
         if let Some(entry) = cache.get(&key)
-            && entry.until > now
+            && entry.live(now)
         {
             return Arc::clone(&entry.slot);
         }
         if cache.len() >= CAPACITY {
-            cache.retain(|_, entry| entry.until > now);
+            cache.retain(|_, entry| entry.live(now));
             if cache.len() >= CAPACITY
-                && let Some(soonest) = cache
+                && let Some(oldest) = cache
                     .iter()
-                    .min_by_key(|(_, entry)| entry.until)
+                    .min_by_key(|(_, entry)| entry.started)
                     .map(|(key, _)| *key)
             {
-                cache.remove(&soonest);
+                cache.remove(&oldest);
             }
         }
         let slot = Slot::default();
-        // Until it is filled, an entry lives as long as an exchange may take.
         cache.insert(
             key,
             Entry {
                 slot: Arc::clone(&slot),
-                until: now + TIMEOUT + MARGIN,
+                started: now,
             },
         );
         slot
@@ -333,17 +349,38 @@ impl Exchanger {
             Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
             Err(_) => Value::Null,
         };
-        let text = |key: &str| answer.get(key).and_then(Value::as_str);
+        let text = |key: &str, most: usize| {
+            answer.get(key).and_then(Value::as_str).map(|t| {
+                t.chars()
+                    .filter(|c| !c.is_control())
+                    .take(most)
+                    .collect::<String>()
+            })
+        };
+        if status.is_server_error() || status.as_u16() == 429 {
+            tracing::warn!(audience, %status, "token exchange failed: the token endpoint is unavailable");
+            return Err(ExchangeError(format!(
+                "no token for {audience}: the authorization server is unavailable ({status}); try again in a moment"
+            )));
+        }
         if !status.is_success() {
-            let error = text("error").unwrap_or("an error");
-            let description = text("error_description")
-                .map(|d| format!(": {}", d.chars().take(300).collect::<String>()))
+            let error = text("error", 64).unwrap_or_else(|| "an error".into());
+            let description = text("error_description", 300)
+                .map(|d| format!(": {d}"))
                 .unwrap_or_default();
             tracing::info!(audience, error, %status, "token exchange refused");
+            if matches!(error.as_str(), "invalid_client" | "unauthorized_client") {
+                return Err(ExchangeError(format!(
+                    "no token for {audience}: the authorization server refused this server's client ({error}){description}. \
+                     The exchanging client must be allowed On-Behalf-Of exchange (with Auth0, the API's own client: \
+                     AUTH0_EXCHANGE_CLIENT_ID and AUTH0_EXCHANGE_CLIENT_SECRET)"
+                )));
+            }
             return Err(ExchangeError(format!(
                 "{audience} refused the exchange ({error}){description}"
             )));
         }
+        let text = |key: &str| answer.get(key).and_then(Value::as_str);
         let Some(token) = text("access_token").filter(|t| !t.is_empty()) else {
             return Err(ExchangeError(format!(
                 "no token for {audience}: the authorization server's answer had no access_token"
@@ -369,10 +406,12 @@ impl Exchanger {
                 missing.join(", ")
             )));
         }
+        // At most a day, whatever the answer says.
         let expires_in = answer
             .get("expires_in")
             .and_then(Value::as_u64)
-            .unwrap_or(300);
+            .unwrap_or(300)
+            .min(86_400);
         Ok(DelegatedToken {
             token: token.into(),
             audience: audience.into(),
@@ -523,7 +562,7 @@ mod tests {
                 client_id: "mcp-server".into(),
                 client_secret: "s3cret".into(),
             },
-            reqwest::Client::new(),
+            Duration::from_secs(5),
         )
     }
 
@@ -700,6 +739,13 @@ mod tests {
             assert!(err.0.contains("cannot be reached"), "{}", err.0);
         }
         assert_eq!(down.sent(), 1, "one attempt for the ten calls");
+        // Calls that keep coming do not stretch the backoff: it ends 2 s after the failure.
+        let started = Instant::now();
+        while started.elapsed() < FAILURE_BACKOFF + Duration::from_millis(500) {
+            let _ = down.token_for("alice-token", in_an_hour(), API, &[]).await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(down.sent(), 2, "tried again once the backoff ended");
         assert_eq!(count.load(Ordering::SeqCst), 1);
     }
 

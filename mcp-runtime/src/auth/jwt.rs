@@ -175,6 +175,10 @@ impl JwtConfig {
         for (what, url) in [("issuer", &self.issuer), ("JWKS URL", &self.jwks_url)] {
             check_url(url).map_err(|why| format!("the {what} `{url}` {why}"))?;
         }
+        if let Some(exchange) = &self.exchange {
+            let url = &exchange.token_url;
+            check_url(url).map_err(|why| format!("the token exchange URL `{url}` {why}"))?;
+        }
         if self.audience.is_empty() {
             return Err(
                 "the audience is empty: set the API identifier that tokens are issued for".into(),
@@ -229,7 +233,7 @@ impl Verifier {
         let exchanger = config
             .exchange
             .clone()
-            .map(|settings| Arc::new(Exchanger::new(settings, client.clone())));
+            .map(|settings| Arc::new(Exchanger::new(settings, config.http_timeout)));
         let jwks = Jwks::new(
             config.jwks_url.clone(),
             client,
@@ -308,9 +312,8 @@ impl Verifier {
             && let Some(exchanger) = self.exchanger.take()
         {
             let settings = exchanger.settings().clone();
-            let http = exchanger.http().clone();
             self.exchanger = Some(Arc::new(
-                Exchanger::new(settings, http).shared_in(store.clone()),
+                Exchanger::new(settings, self.config.http_timeout).shared_in(store.clone()),
             ));
         }
         self
@@ -383,8 +386,8 @@ fn reason(kind: &ErrorKind) -> &'static str {
 
 /// Verifies access tokens outside an MCP endpoint: for a downstream API of your own that
 /// takes the tokens tools get with [`Auth::token_for`], with the same checks as the MCP
-/// endpoint (signature against the JWKS, issuer, audience, expiry) and the same key and token
-/// caches.
+/// endpoint (signature against the JWKS, issuer, audience, expiry) and caches of its own
+/// (keys, verified tokens) that work the same way.
 ///
 /// ```no_run
 /// # async fn run(authorization: &str) -> mcp_runtime::Result<()> {
@@ -394,8 +397,11 @@ fn reason(kind: &ErrorKind) -> &'static str {
 ///     "https://tenant.example.com/",
 ///     "https://documents-api.example/",
 /// ))?;
-/// match verifier.verify(authorization.trim_start_matches("Bearer ")).await {
+/// let token = authorization.strip_prefix("Bearer ").unwrap_or_default();
+/// match verifier.verify(token).await {
 ///     Ok(caller) => println!("{} may {:?}", caller.user().user_id, caller.permissions()),
+///     // 503 when the keys cannot be had right now, 401 otherwise.
+///     Err(why) if why.is_unavailable() => println!("try again: {why}"),
 ///     Err(why) => println!("refused: {why}"),
 /// }
 /// # Ok(())
@@ -408,11 +414,22 @@ pub struct TokenVerifier {
 /// Why [`TokenVerifier::verify`] refused a token, in words fit for `error_description`
 /// (never the token).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvalidToken(String);
+pub struct InvalidToken {
+    why: String,
+    unavailable: bool,
+}
+
+impl InvalidToken {
+    /// Whether the token could not be checked because the authorization server's keys cannot
+    /// be had right now (answer 503), rather than being invalid (answer 401).
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+}
 
 impl fmt::Display for InvalidToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.why)
     }
 }
 
@@ -430,13 +447,18 @@ impl TokenVerifier {
 
     /// The caller of `token` (the bare token, without `Bearer `), or why it is refused.
     pub async fn verify(&self, token: &str) -> Result<Auth, InvalidToken> {
+        let invalid = |why: String| InvalidToken {
+            why,
+            unavailable: false,
+        };
         match self.verifier.verify(token).await {
             Ok(auth) => Ok((*auth).clone()),
-            Err(TokenError::Missing) => Err(InvalidToken("no access token".into())),
-            Err(TokenError::Invalid(why)) => Err(InvalidToken(why)),
-            Err(TokenError::KeysUnavailable) => Err(InvalidToken(
-                "the authorization server's keys cannot be had right now".into(),
-            )),
+            Err(TokenError::Missing) => Err(invalid("no access token".into())),
+            Err(TokenError::Invalid(why)) => Err(invalid(why)),
+            Err(TokenError::KeysUnavailable) => Err(InvalidToken {
+                why: "the authorization server's keys cannot be had right now".into(),
+                unavailable: true,
+            }),
         }
     }
 }
