@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 
-import { pkcePair, startFakeAuth0 } from './lib/fake-auth0.mjs';
+import { API_CLIENT_ID, API_CLIENT_SECRET, DOCUMENTS_API, pkcePair, startFakeAuth0 } from './lib/fake-auth0.mjs';
 
 const AUDIENCE = 'https://api.example.com/mcp';
 const CLIENT_ID = 'regular-web-app';
@@ -443,6 +443,90 @@ describe('PKCE is required', () => {
     }), 'alice');
     assert.equal(r.error, 'invalid_request');
     assert.equal(r.code, undefined);
+  });
+});
+
+describe('On-Behalf-Of token exchange: only the Custom API client of the API', () => {
+  const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+  const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+  const NOT_ALLOWED = {
+    error: 'unauthorized_client',
+    error_description: 'the client is not allowed to use On-Behalf-Of token exchange',
+  };
+  let subject; // alice's access token for AUDIENCE
+
+  before(async () => {
+    const a = await authorize({
+      clientId: CLIENT_ID, redirectUri: PROXY_CALLBACK, username: 'alice', scope: 'openid delete:documents',
+      extra: { audience: AUDIENCE },
+    });
+    const t = await tokenRequest({
+      grant_type: 'authorization_code', code: a.code, redirect_uri: PROXY_CALLBACK, code_verifier: a.verifier,
+      client_id: CLIENT_ID, client_secret: CLIENT_SECRET,
+    });
+    assert.equal(t.status, 200, JSON.stringify(t.body));
+    subject = t.body.access_token;
+  });
+
+  const exchange = (client) => tokenRequest({
+    grant_type: EXCHANGE, subject_token: subject, subject_token_type: ACCESS_TOKEN_TYPE,
+    audience: DOCUMENTS_API, scope: 'delete:documents', ...client,
+  }, { accept: 'application/json' });
+
+  it('the API client (app_type resource_server, tied to the audience) exchanges: act names it', async () => {
+    assert.equal(auth0.apiClientId, API_CLIENT_ID);
+    assert.equal(auth0.apiClientSecret, API_CLIENT_SECRET);
+    const client = await auth0.provider.Client.find(API_CLIENT_ID);
+    assert.equal(client.app_type, 'resource_server');
+    assert.equal(client.resource_server_identifier, AUDIENCE);
+    assert.deepEqual(client.grantTypes, [EXCHANGE]);
+
+    const r = await exchange({ client_id: API_CLIENT_ID, client_secret: API_CLIENT_SECRET });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.scope, 'delete:documents');
+    const { payload } = await jwtVerify(r.body.access_token, jwks, {
+      issuer: auth0.issuer, audience: DOCUMENTS_API, algorithms: ['RS256'],
+    });
+    assert.equal(payload.sub, 'auth0|alice');
+    assert.deepEqual(payload.act, { sub: API_CLIENT_ID });
+  });
+
+  it('the Regular Web Application gets 403 unauthorized_client, recorded, nothing issued', async () => {
+    const before = auth0.exchanges.length;
+    const r = await exchange({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.deepEqual(r.body, NOT_ALLOWED);
+    const recorded = auth0.exchanges.slice(before);
+    assert.equal(recorded.length, 1);
+    assert.equal(recorded[0].clientId, CLIENT_ID);
+    assert.equal(recorded[0].error, 'unauthorized_client');
+    assert.equal(recorded[0].accessToken, undefined);
+  });
+
+  it('a registered client is never a Custom API client, even claiming to be one; nor a public client', async () => {
+    const res = await fetch(meta.registration_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        redirect_uris: [PUBLIC_CALLBACK],
+        grant_types: ['authorization_code', EXCHANGE],
+        app_type: 'resource_server',
+        resource_server_identifier: AUDIENCE,
+        token_exchange: { allow_any_profile_of_type: ['on_behalf_of_token_exchange'] },
+      }),
+    });
+    const registered = await res.json();
+    assert.equal(res.status, 201, JSON.stringify(registered));
+    assert.equal(registered.app_type, undefined);
+    assert.equal(registered.resource_server_identifier, undefined);
+    const r = await exchange({ client_id: registered.client_id, client_secret: registered.client_secret });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.deepEqual(r.body, NOT_ALLOWED);
+
+    const pub = (await registerPublicClient()).body;
+    const p = await exchange({ client_id: pub.client_id });
+    assert.equal(p.status, 403, JSON.stringify(p.body));
+    assert.deepEqual(p.body, NOT_ALLOWED);
   });
 });
 

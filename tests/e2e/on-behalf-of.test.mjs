@@ -4,6 +4,11 @@
 // caller's, never with the caller's token. The official TypeScript SDK client signs in through
 // the whole OAuth flow; the fake tenant (lib/fake-auth0.mjs) records every exchange.
 //
+// As with Auth0, only the MCP API's Custom API client (app_type resource_server, tied to the API)
+// may exchange: the server does so with AUTH0_EXCHANGE_CLIENT_ID / AUTH0_EXCHANGE_CLIENT_SECRET
+// (startProxyWithTenant sets them). Without them it exchanges as its Regular Web Application,
+// which the tenant refuses (403 unauthorized_client).
+//
 // alice may delete at the MCP server and at the documents API; bob at neither; carol at the MCP
 // server only, so the MCP guard lets her through and the exchange gives her no delete:documents.
 
@@ -13,15 +18,54 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 
-import { DOCUMENTS_API } from './lib/fake-auth0.mjs';
+import { API_CLIENT_ID, API_CLIENT_SECRET, DOCUMENTS_API } from './lib/fake-auth0.mjs';
 import { signIn, text } from './lib/oauth-client.mjs';
 import { AUDIENCE, startProxyWithTenant } from './lib/proxy.mjs';
 
 const EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
-const SERVER_CLIENT = { client_id: 'regular-web-app', client_secret: 'regular-web-app-secret' };
+/** The client the server exchanges with: the MCP API's Custom API client. */
+const SERVER_CLIENT = { client_id: API_CLIENT_ID, client_secret: API_CLIENT_SECRET };
+/** The server's Regular Web Application (AUTH0_CLIENT_ID), which may not exchange. */
+const WEB_APP = { client_id: 'regular-web-app', client_secret: 'regular-web-app-secret' };
+const REFUSED_CLIENT = `no token for ${DOCUMENTS_API}: the authorization server refused this server's client `
+  + '(unauthorized_client): the client is not allowed to use On-Behalf-Of token exchange. '
+  + "The exchanging client must be allowed On-Behalf-Of exchange (with Auth0, the API's own client: "
+  + 'AUTH0_EXCHANGE_CLIENT_ID and AUTH0_EXCHANGE_CLIENT_SECRET)';
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The tenant's token endpoint, as the server would call it (client_secret_post). */
+async function exchangeAt(fake, params) {
+  const response = await fetch(`${fake.origin}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams({
+      grant_type: EXCHANGE,
+      subject_token_type: ACCESS_TOKEN_TYPE,
+      audience: DOCUMENTS_API,
+      ...SERVER_CLIENT,
+      ...params,
+    }),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** Starts the proxy and reads its documents API's address from the start-up log line. */
+async function startWithDocumentsApi(env = {}) {
+  const proxy = await startProxyWithTenant({ RUST_LOG: 'info,documents_api=info', ...env });
+  const log = () => proxy.server.stdout() + proxy.server.stderr();
+  const started = new RegExp(`documents API for audience ${escape(DOCUMENTS_API)} listening on (http://127\\.0\\.0\\.1:\\d+)`);
+  for (let i = 0; i < 50 && !started.test(log()); i += 1) await new Promise((r) => setTimeout(r, 100));
+  const m = started.exec(log());
+  if (!m) {
+    await proxy.stop();
+    assert.fail(`the start-up log names the documents API's address:\n${log()}`);
+  }
+  /** The documents API's lines about accepted tokens (one per DELETE). */
+  const apiLines = () => log().split('\n').filter((l) => /\bdocuments_api\b/.test(l) && /DELETE \/documents\//.test(l));
+  return { proxy, log, apiLines, apiUrl: m[1] };
+}
 
 describe('auth0_proxy: On-Behalf-Of token exchange for the documents API', { timeout: 60_000 }, () => {
   let proxy;
@@ -29,35 +73,15 @@ describe('auth0_proxy: On-Behalf-Of token exchange for the documents API', { tim
   let server;
   let base;
   let apiUrl; // where the example's documents API listens, from its start-up log line
-  const log = () => server.stdout() + server.stderr();
-  /** The documents API's lines about accepted tokens (one per DELETE). */
-  const apiLines = () => log().split('\n').filter((l) => /\bdocuments_api\b/.test(l) && /DELETE \/documents\//.test(l));
+  let log;
+  let apiLines;
   const exchangesOf = (sub) => fake.exchanges.filter((e) => e.subjectSub === sub);
-
-  /** The tenant's token endpoint, as the server would call it (client_secret_post). */
-  async function exchange(params) {
-    const response = await fetch(`${fake.origin}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: EXCHANGE,
-        subject_token_type: ACCESS_TOKEN_TYPE,
-        audience: DOCUMENTS_API,
-        ...SERVER_CLIENT,
-        ...params,
-      }),
-    });
-    return { status: response.status, body: await response.json() };
-  }
+  const exchange = (params) => exchangeAt(fake, params);
 
   before(async () => {
-    proxy = await startProxyWithTenant({ RUST_LOG: 'info,documents_api=info' });
+    ({ proxy, log, apiLines, apiUrl } = await startWithDocumentsApi());
     ({ fake, server, base } = proxy);
-    const started = new RegExp(`documents API for audience ${escape(DOCUMENTS_API)} listening on (http://127\\.0\\.0\\.1:\\d+)`);
-    for (let i = 0; i < 50 && !started.test(log()); i += 1) await new Promise((r) => setTimeout(r, 100));
-    const m = started.exec(log());
-    assert.ok(m, `the start-up log names the documents API's address:\n${log()}`);
-    [, apiUrl] = m;
+    assert.equal(fake.apiClientId, SERVER_CLIENT.client_id);
   });
 
   after(async () => {
@@ -94,7 +118,8 @@ describe('auth0_proxy: On-Behalf-Of token exchange for the documents API', { tim
     assert.match(line, /\bsub="?auth0\|alice"?(\s|$)/);
     assert.match(line, new RegExp(`\\baud="?${escape(DOCUMENTS_API)}"?(\\s|$)`));
     assert.match(line, /\bscope="?delete:documents"?(\s|$)/);
-    assert.match(line, /\bact=.*regular-web-app/);
+    assert.match(line, new RegExp(`\\bact=.*${escape(SERVER_CLIENT.client_id)}`));
+    assert.doesNotMatch(line, /regular-web-app/, 'the actor is the API client, not the Regular Web Application');
     assert.doesNotMatch(log(), /refused a token/);
 
     // Passing alice's own token through would not work: the documents API refuses its audience.
@@ -196,6 +221,58 @@ describe('auth0_proxy: On-Behalf-Of token exchange for the documents API', { tim
       assert.equal(e.error, 'invalid_grant');
       assert.equal(e.accessToken, undefined);
       assert.deepEqual(e.granted, []);
+    }
+  });
+});
+
+describe('auth0_proxy without AUTH0_EXCHANGE_CLIENT_ID: its Regular Web Application may not exchange', { timeout: 60_000 }, () => {
+  let proxy;
+  let fake;
+  let server;
+  let base;
+  let apiLines;
+
+  before(async () => {
+    // Unset (the server reads '' as unset): the server exchanges with AUTH0_CLIENT_ID, the RWA.
+    ({ proxy, apiLines } = await startWithDocumentsApi({ AUTH0_EXCHANGE_CLIENT_ID: '', AUTH0_EXCHANGE_CLIENT_SECRET: '' }));
+    ({ fake, server, base } = proxy);
+  });
+
+  after(async () => {
+    await proxy?.stop();
+  });
+
+  it("alice's deletion is a tool error that names AUTH0_EXCHANGE_CLIENT_ID, and nothing is issued", async () => {
+    const { client, provider } = await signIn(server.url, fake, 'alice', { proxyOrigin: base });
+    try {
+      const mcpToken = provider.store.tokens.access_token;
+      const refused = await client.callTool({ name: 'delete-document', arguments: { documentId: 'doc-1' } });
+      assert.equal(refused.isError, true, text(refused));
+      assert.equal(text(refused), REFUSED_CLIENT);
+
+      // The tenant was asked once, by the Regular Web Application, and refused it.
+      const asked = fake.exchanges.map((e) => ({ ...e, subjectToken: '…', accessToken: e.accessToken && '…' }));
+      assert.equal(fake.exchanges.length, 1, JSON.stringify(asked));
+      const [ex] = fake.exchanges;
+      assert.equal(ex.clientId, WEB_APP.client_id);
+      assert.equal(ex.error, 'unauthorized_client');
+      assert.equal(ex.subjectToken, mcpToken);
+      assert.equal(ex.accessToken, undefined);
+      assert.deepEqual(ex.granted, []);
+      assert.equal(apiLines().length, 0, 'the documents API was never called');
+
+      const listed = await client.callTool({ name: 'list-documents', arguments: {} });
+      assert.match(text(listed), /^doc-1: Quarterly report$/m);
+
+      // The same request by hand: Auth0's answer to a client that is not the API's Custom API client.
+      const byHand = await exchangeAt(fake, { ...WEB_APP, subject_token: mcpToken, scope: 'delete:documents' });
+      assert.equal(byHand.status, 403, JSON.stringify(byHand.body));
+      assert.deepEqual(byHand.body, {
+        error: 'unauthorized_client',
+        error_description: 'the client is not allowed to use On-Behalf-Of token exchange',
+      });
+    } finally {
+      await client.close();
     }
   });
 });

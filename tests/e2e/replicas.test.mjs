@@ -23,7 +23,9 @@ import http from 'node:http';
 import { Readable } from 'node:stream';
 
 import { startBalancer } from './lib/balancer.mjs';
-import { cookieHeader, parseForms, pkcePair, startFakeAuth0, storeCookies } from './lib/fake-auth0.mjs';
+import {
+  API_CLIENT_ID, API_CLIENT_SECRET, cookieHeader, parseForms, pkcePair, startFakeAuth0, storeCookies,
+} from './lib/fake-auth0.mjs';
 import { signIn, text } from './lib/oauth-client.mjs';
 import { AUDIENCE } from './lib/proxy.mjs';
 import { startRedis } from './lib/redis.mjs';
@@ -99,6 +101,9 @@ async function startCluster(extraEnv = {}) {
       AUTH0_CLIENT_ID: 'regular-web-app',
       AUTH0_CLIENT_SECRET: 'regular-web-app-secret',
       AUTH0_AUDIENCE: AUDIENCE,
+      // alice's delete-document exchanges her token: only the API's Custom API client may.
+      AUTH0_EXCHANGE_CLIENT_ID: API_CLIENT_ID,
+      AUTH0_EXCHANGE_CLIENT_SECRET: API_CLIENT_SECRET,
       MCP_PUBLIC_URL: base,
       REDIS_URL: parts.redis.url,
       ...extraEnv,

@@ -23,6 +23,13 @@
 // - One pre-registered confidential "Regular Web Application" (clientId /
 //   clientSecret / redirectUris); client_secret_post and client_secret_basic
 //   both work.
+// - One pre-registered "Custom API client" of the API (`audience`): Auth0's
+//   confidential client of app_type `resource_server` whose
+//   `resource_server_identifier` is the API, with On-Behalf-Of token exchange
+//   enabled (Auth0: token_exchange.allow_any_profile_of_type
+//   ['on_behalf_of_token_exchange']). Its id and secret are API_CLIENT_ID /
+//   API_CLIENT_SECRET unless `apiClientId` / `apiClientSecret` say otherwise;
+//   client_secret_post, and the token-exchange grant only.
 // - Open dynamic client registration (no initial access token); public
 //   clients (token_endpoint_auth_method "none") with http://127.0.0.1 redirect
 //   URIs are fine. Registrations default to client_secret_post and the
@@ -51,19 +58,24 @@
 //   form, POST /interaction/:uid/login with `username` logs that user in and
 //   grants consent at once (first-party app: no consent screen). A later
 //   consent-only prompt is granted automatically.
-// - On-Behalf-Of token exchange (RFC 8693), with Auth0's rules: the
-//   pre-registered confidential client, authenticated, may POST /oauth/token
+// - On-Behalf-Of token exchange (RFC 8693), with Auth0's rules: only the
+//   Custom API client, authenticated, may POST /oauth/token
 //   with grant_type=urn:ietf:params:oauth:grant-type:token-exchange,
-//   subject_token (an unexpired access token of this tenant for `audience`,
-//   signature checked with the tenant's key), subject_token_type
+//   subject_token (an unexpired access token of this tenant for the client's
+//   own API, `resource_server_identifier` = `audience`, signature checked with
+//   the tenant's key), subject_token_type
 //   urn:ietf:params:oauth:token-type:access_token, `audience` (one of
 //   `downstreamApis`, default https://documents-api.example/) and `scope`. It
 //   gets an RS256 JWT for that audience, for the same user, with the requested
 //   scopes that the user holds for that API (per-API RBAC: a user's
 //   `apiPermissions[identifier]`), `act: { sub: <client_id> }`, and the answer
-//   lists the scopes issued (possibly none: `scope: ""`). A bad subject token
-//   is invalid_grant, an unknown audience invalid_target, a public client
-//   unauthorized_client. Every exchange request is kept in `exchanges`.
+//   lists the scopes issued (possibly none: `scope: ""`). Any other client (the
+//   Regular Web Application, a registered one, a public one) gets 403
+//   unauthorized_client ("the client is not allowed to use On-Behalf-Of token
+//   exchange"), whether its grant_types list the grant or not. A bad subject
+//   token (or one for another API than the client's) is invalid_grant, an
+//   unknown audience invalid_target. Every exchange request is kept in
+//   `exchanges`.
 //
 // Set MCP_E2E_VERBOSE=1 to log requests and provider errors to stderr.
 
@@ -83,6 +95,13 @@ const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 /** The downstream API that On-Behalf-Of exchanges may ask for, unless `downstreamApis` is given. */
 export const DOCUMENTS_API = 'https://documents-api.example/';
 const DEFAULT_DOWNSTREAM_APIS = { [DOCUMENTS_API]: { scopes: API_SCOPES } };
+/** The pre-registered Custom API client of the tenant's API (`audience`): the one client that may exchange. */
+export const API_CLIENT_ID = 'documents-mcp-api-client';
+export const API_CLIENT_SECRET = 'documents-mcp-api-client-secret';
+/** Auth0's client metadata for a Custom API client (app_type resource_server). */
+const CUSTOM_API_METADATA = ['app_type', 'resource_server_identifier', 'token_exchange'];
+const ON_BEHALF_OF = 'on_behalf_of_token_exchange';
+const NOT_ALLOWED_TO_EXCHANGE = 'the client is not allowed to use On-Behalf-Of token exchange';
 
 // `permissions`: on the tenant's API (`audience`); `apiPermissions`: on each downstream API.
 const DEFAULT_USERS = {
@@ -262,6 +281,9 @@ function sendJson(res, status, obj, headers = {}) {
  * @param {string} options.clientId         the pre-registered confidential client's id
  * @param {string} options.clientSecret     ... and its secret
  * @param {string[]} [options.redirectUris] ... and its redirect URIs
+ * @param {string} [options.apiClientId]    the Custom API client's id (the API's own client, the one that may
+ *                                          exchange), default API_CLIENT_ID
+ * @param {string} [options.apiClientSecret] ... and its secret, default API_CLIENT_SECRET
  * @param {object|object[]} [options.users] username -> { permissions, apiPermissions?, email, name, nickname, picture,
  *                                          email_verified, sub? } (or an array of such objects with a `username`);
  *                                          default alice, bob and carol. `apiPermissions`: downstream API identifier
@@ -284,6 +306,8 @@ export async function startFakeAuth0({
   clientId,
   clientSecret,
   redirectUris = [],
+  apiClientId = API_CLIENT_ID,
+  apiClientSecret = API_CLIENT_SECRET,
   users,
   apiScopes = API_SCOPES,
   rbac = true,
@@ -297,6 +321,9 @@ export async function startFakeAuth0({
   port = 0,
 } = {}) {
   if (!audience) throw new TypeError('fake-auth0: `audience` is required');
+  if (apiClientId && apiClientId === clientId) {
+    throw new TypeError('fake-auth0: the Custom API client needs an id of its own (`apiClientId`)');
+  }
   const userMap = normalizeUsers(users);
   const userBySub = new Map([...userMap.values()].map((u) => [u.sub, u]));
   const apiScopeSet = new Set(apiScopes.split(' ').filter(Boolean));
@@ -359,6 +386,21 @@ export async function startFakeAuth0({
       id_token_signed_response_alg: 'RS256',
     },
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    // Auth0's Custom API client settings. Only pre-registered clients carry them: the
+    // registration endpoint drops them (see the handler), as Auth0's DCR makes no API clients.
+    extraClientMetadata: {
+      properties: CUSTOM_API_METADATA,
+      validator(ctx, key, value) {
+        if (value === undefined) return;
+        if (key === 'token_exchange') {
+          if (!Array.isArray(value?.allow_any_profile_of_type)) {
+            throw new oidcErrors.InvalidClientMetadata('token_exchange.allow_any_profile_of_type must be an array');
+          }
+        } else if (typeof value !== 'string') {
+          throw new oidcErrors.InvalidClientMetadata(`${key} must be a string`);
+        }
+      },
+    },
     clientBasedCORS: () => true,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     scopes: OIDC_SCOPES,
@@ -459,6 +501,21 @@ export async function startFakeAuth0({
   // may name only grant types the provider knows.
   const exchangeRecords = new WeakMap(); // ctx -> its entry in `exchanges`
   const exchangeFailure = (error, description) => new oidcErrors.CustomOIDCProviderError(error, description);
+  // Auth0 answers 403 unauthorized_client to any client but a Custom API client.
+  const notAllowedToExchange = () => Object.assign(exchangeFailure('unauthorized_client', NOT_ALLOWED_TO_EXCHANGE), {
+    status: 403, statusCode: 403,
+  });
+  /**
+   * Auth0's Custom API client: confidential, app_type resource_server, tied to an API of this
+   * tenant, with On-Behalf-Of exchange enabled. Returns the API's identifier, or undefined.
+   */
+  const customApiOf = (client) => {
+    if (client.clientAuthMethod === 'none' || !client.clientSecret) return undefined;
+    if (client.app_type !== 'resource_server') return undefined;
+    if (!client.token_exchange?.allow_any_profile_of_type?.includes(ON_BEHALF_OF)) return undefined;
+    const api = client.resource_server_identifier;
+    return api === audience ? api : undefined;
+  };
   provider.registerGrantType(TOKEN_EXCHANGE, async (ctx) => {
     const { client, params } = ctx.oidc;
     const record = {
@@ -475,10 +532,11 @@ export async function startFakeAuth0({
     exchanges.push(record);
     exchangeRecords.set(ctx, record);
 
-    // Only a confidential client, which has just authenticated (client auth ran before us).
-    if (client.clientAuthMethod === 'none' || !client.clientSecret) {
-      throw new oidcErrors.UnauthorizedClient('only a confidential client may exchange tokens');
-    }
+    // Only the Custom API client of an API of this tenant, which has just authenticated (client
+    // auth ran before us). A client whose grant_types do not list the grant never gets here: the
+    // provider refuses it first, and the middleware below gives it Auth0's answer.
+    const ownApi = customApiOf(client);
+    if (!ownApi) throw notAllowedToExchange();
     if (!params.subject_token) throw new oidcErrors.InvalidRequest('missing required parameter: subject_token');
     if (params.subject_token_type !== ACCESS_TOKEN_TYPE) {
       throw new oidcErrors.InvalidRequest(`subject_token_type must be ${ACCESS_TOKEN_TYPE}`);
@@ -492,12 +550,12 @@ export async function startFakeAuth0({
     const target = params.audience ?? params.resource;
     if (!target) throw new oidcErrors.InvalidRequest('missing required parameter: audience');
 
-    // The subject: an unexpired access token of this tenant, for its API (not a token
-    // already exchanged for another API, nor one of another issuer).
+    // The subject: an unexpired access token of this tenant, for the client's own API (not a
+    // token already exchanged for another API, nor one of another issuer).
     let subject;
     try {
       ({ payload: subject } = await jwtVerify(params.subject_token, publicKey, {
-        issuer, audience, algorithms: ['RS256'],
+        issuer, audience: ownApi, algorithms: ['RS256'],
       }));
     } catch (err) {
       throw exchangeFailure('invalid_grant', `Invalid subject token: ${err.message}`);
@@ -559,6 +617,7 @@ export async function startFakeAuth0({
         accessToken: undefined,
       };
       exchanges.push(record);
+      exchangeRecords.set(ctx, record);
     }
     record.error = err?.error ?? err?.message ?? 'error';
     record.granted = [];
@@ -570,13 +629,31 @@ export async function startFakeAuth0({
     client_name: 'Regular Web Application',
     application_type: 'web',
     token_endpoint_auth_method: 'client_secret_post',
-    // Auth0: the application's "Token Exchange" grant is on.
-    grant_types: ['authorization_code', 'refresh_token', TOKEN_EXCHANGE],
+    // No On-Behalf-Of: Auth0 allows it to Custom API clients only.
+    grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],
     redirect_uris: [...uris],
   });
   let currentRedirectUris = [...redirectUris];
   if (clientId) await provider.Client.adapter.upsert(clientId, webAppMetadata(currentRedirectUris));
+  // The Custom API client of the tenant's API: Auth0's app_type resource_server, with
+  // resource_server_identifier = the API, and On-Behalf-Of token exchange on.
+  if (apiClientId) {
+    await provider.Client.adapter.upsert(apiClientId, {
+      client_id: apiClientId,
+      client_secret: apiClientSecret,
+      client_name: 'Custom API client',
+      application_type: 'web',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: [TOKEN_EXCHANGE],
+      response_types: [],
+      redirect_uris: [],
+      app_type: 'resource_server',
+      resource_server_identifier: audience,
+      token_exchange: { allow_any_profile_of_type: [ON_BEHALF_OF] },
+    });
+    await provider.Client.find(apiClientId); // its metadata is valid (throws otherwise)
+  }
   provider.silent = !VERBOSE; // Koa's default error logger
   if (VERBOSE) {
     for (const ev of ['server_error', 'authorization.error', 'grant.error', 'registration_create.error',
@@ -587,6 +664,16 @@ export async function startFakeAuth0({
   // Auth0's token response lists the same scopes as the access token (OIDC ones included).
   provider.use(async (ctx, next) => {
     await next();
+    // Auth0 refuses On-Behalf-Of to a client that may not use it with 403 unauthorized_client,
+    // also when its grant_types lack the grant (where the provider says 400 invalid_request).
+    if (ctx.path === '/oauth/token' && ctx.status === 400 && ctx.oidc?.params?.grant_type === TOKEN_EXCHANGE
+      && ctx.body?.error === 'invalid_request'
+      && ctx.body.error_description === 'requested grant type is not allowed for this client') {
+      ctx.status = 403;
+      ctx.body = { error: 'unauthorized_client', error_description: NOT_ALLOWED_TO_EXCHANGE };
+      const record = exchangeRecords.get(ctx);
+      if (record) record.error = 'unauthorized_client';
+    }
     if (ctx.path === '/oauth/token' && ctx.status === 200 && typeof ctx.body?.access_token === 'string') {
       const parts = ctx.body.access_token.split('.');
       if (parts.length === 3) {
@@ -741,15 +828,17 @@ ${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}
       // Auth0's DCR keeps no client-level `scope` restriction; oidc-provider would refuse API scopes
       // there ("scope must only contain Authorization Server supported scope values") and would
       // restrict the client to the OIDC scopes listed. MCP clients send e.g. scope: "read:data",
-      // so the member is dropped.
+      // so the member is dropped. So are Auth0's Custom API client settings: a registered client
+      // is never one.
       if (url.pathname === '/oidc/register' && req.method === 'POST'
         && /json/i.test(req.headers['content-type'] ?? '')) {
         const raw = await readBody(req);
         let body = raw;
         try {
           const meta = JSON.parse(raw);
-          if (meta && typeof meta === 'object' && 'scope' in meta) {
-            delete meta.scope;
+          const dropped = ['scope', ...CUSTOM_API_METADATA];
+          if (meta && typeof meta === 'object' && dropped.some((k) => k in meta)) {
+            for (const k of dropped) delete meta[k];
             body = JSON.stringify(meta);
           }
         } catch { /* let the provider answer the bad JSON */ }
@@ -780,10 +869,14 @@ ${message ? `<p class="error">${escapeHtml(message)}</p>` : ''}
     users: userMap,
     /** The APIs an On-Behalf-Of exchange may ask for: identifier -> Set(scopes). */
     downstreamApis: downstream,
+    /** The Custom API client of `audience`, the only client that may exchange: its id and secret. */
+    apiClientId,
+    apiClientSecret,
     /**
      * Every token-exchange request, oldest first: { subjectSub (the subject token's user, once
-     * verified), subjectToken, audience, scope (as requested), granted (scopes issued), clientId,
-     * at (ms), error (the error code when refused), accessToken (the token issued) }.
+     * verified), subjectToken, audience, scope (as requested), granted (scopes issued), clientId
+     * (the exchanging client), at (ms), error (the error code when refused: unauthorized_client
+     * for a client that is not the Custom API client), accessToken (the token issued) }.
      */
     exchanges,
     /** The pre-registered client's redirect URIs, now. */
