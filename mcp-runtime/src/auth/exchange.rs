@@ -16,13 +16,15 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_lc_rs::{aead, digest, hmac};
+use aws_lc_rs::digest;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
+use super::sealed::Sealer;
 use crate::observe;
 use crate::store::Store;
 use crate::web::form;
+use crate::web::random::hex;
 use crate::web::upstream::read_capped;
 
 /// RFC 8693's grant type.
@@ -139,8 +141,6 @@ pub(crate) struct Exchanger {
     /// The store shared with the other replicas, if any.
     shared: Option<Store>,
     cache: Mutex<HashMap<[u8; 32], Entry>>,
-    /// How many exchanges were sent to the token endpoint (for tests).
-    sent: std::sync::atomic::AtomicUsize,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -149,8 +149,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Exchanger {
     /// An exchanger for `settings`; `timeout` bounds each exchange's connection. It never
-    /// follows a redirect: the form carries the caller's token and the client secret.
-    pub(crate) fn new(settings: ExchangeSettings, timeout: Duration) -> Self {
+    /// follows a redirect: the form carries the caller's token and the client secret. Its
+    /// tokens are also kept in `store` when that is shared by replicas.
+    pub(crate) fn new(settings: ExchangeSettings, timeout: Duration, store: &Store) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(timeout)
@@ -160,26 +161,9 @@ impl Exchanger {
         Exchanger {
             settings,
             http,
-            shared: None,
+            shared: store.is_shared().then(|| store.clone()),
             cache: Mutex::new(HashMap::new()),
-            sent: std::sync::atomic::AtomicUsize::new(0),
         }
-    }
-
-    /// The exchanger that also keeps its tokens, sealed, in the shared `store`.
-    pub(crate) fn shared_in(mut self, store: Store) -> Self {
-        self.shared = Some(store);
-        self
-    }
-
-    pub(crate) fn settings(&self) -> &ExchangeSettings {
-        &self.settings
-    }
-
-    /// How many exchanges were sent so far.
-    #[cfg(test)]
-    pub(crate) fn sent(&self) -> usize {
-        self.sent.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// A token for `audience` with `scopes`, on behalf of the caller whose access token is
@@ -307,7 +291,6 @@ impl Exchanger {
         audience: &str,
         scopes: &[&str],
     ) -> Result<DelegatedToken, ExchangeError> {
-        self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let scope = scopes.join(" ");
         let mut body = vec![
             ("grant_type", GRANT_TYPE),
@@ -424,18 +407,10 @@ impl Exchanger {
 /// The space of exchanged tokens in a shared store.
 const SPACE: &str = "delegated";
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The key that seals a token exchanged for `subject`: derived from the caller's token, so
 /// that only a replica holding that token can open it.
-fn sealing_key(subject: &str) -> aead::LessSafeKey {
-    let master = hmac::Key::new(hmac::HMAC_SHA256, subject.as_bytes());
-    let derived = hmac::sign(&master, b"mcp-runtime delegated token key v1");
-    let key = aead::UnboundKey::new(&aead::AES_256_GCM, derived.as_ref())
-        .expect("an HMAC-SHA256 tag is an AES-256 key");
-    aead::LessSafeKey::new(key)
+fn sealer(subject: &str) -> Sealer {
+    Sealer::derive(subject.as_bytes(), b"mcp-runtime delegated token key v1")
 }
 
 /// `token`, sealed for the store under `name`.
@@ -446,33 +421,13 @@ fn seal(subject: &str, name: &str, token: &DelegatedToken) -> Vec<u8> {
         .map_or(0, |d| d.as_secs());
     let plain =
         json!({"t": &*token.token, "a": &*token.audience, "s": &*token.scopes, "e": expires});
-    let mut nonce = [0u8; aead::NONCE_LEN];
-    getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
-    let mut sealed = plain.to_string().into_bytes();
-    sealing_key(subject)
-        .seal_in_place_append_tag(
-            aead::Nonce::assume_unique_for_key(nonce),
-            aead::Aad::from(name.as_bytes()),
-            &mut sealed,
-        )
-        .expect("AES-GCM seals any token");
-    let mut out = nonce.to_vec();
-    out.extend_from_slice(&sealed);
-    out
+    sealer(subject).seal(name.as_bytes(), plain.to_string().as_bytes())
 }
 
 /// The token sealed in `sealed` under `name`, if it was sealed for `subject`.
 fn open(subject: &str, name: &str, sealed: &[u8]) -> Option<DelegatedToken> {
-    if sealed.len() < aead::NONCE_LEN {
-        return None;
-    }
-    let (nonce, sealed) = sealed.split_at(aead::NONCE_LEN);
-    let nonce = aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
-    let mut sealed = sealed.to_vec();
-    let plain = sealing_key(subject)
-        .open_in_place(nonce, aead::Aad::from(name.as_bytes()), &mut sealed)
-        .ok()?;
-    let value: Value = serde_json::from_slice(plain).ok()?;
+    let plain = sealer(subject).open(name.as_bytes(), sealed)?;
+    let value: Value = serde_json::from_slice(&plain).ok()?;
     let scopes: Vec<String> = value["s"]
         .as_array()?
         .iter()
@@ -555,7 +510,24 @@ mod tests {
         (url, count)
     }
 
-    pub(super) fn exchanger(url: String) -> Exchanger {
+    /// A token endpoint that is down: it answers every exchange 503, and counts them.
+    async fn down_endpoint() -> (String, Arc<AtomicU64>) {
+        let count = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&count);
+        let router = axum::Router::new().route(
+            "/oauth/token",
+            post(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { axum::http::StatusCode::SERVICE_UNAVAILABLE }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/oauth/token", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        (url, count)
+    }
+
+    pub(super) fn exchanger_with(url: String, store: &Store) -> Exchanger {
         Exchanger::new(
             ExchangeSettings {
                 token_url: url,
@@ -563,7 +535,12 @@ mod tests {
                 client_secret: "s3cret".into(),
             },
             Duration::from_secs(5),
+            store,
         )
+    }
+
+    fn exchanger(url: String) -> Exchanger {
+        exchanger_with(url, &Store::memory())
     }
 
     fn in_an_hour() -> Option<SystemTime> {
@@ -708,14 +685,13 @@ mod tests {
             assert_eq!(call.await.unwrap().unwrap(), "downstream-0-for-alice-token");
         }
         assert_eq!(count.load(Ordering::SeqCst), 1);
-        assert_eq!(exchanger.sent(), 1);
     }
 
     #[tokio::test]
     async fn refusals_and_outages_are_errors_for_the_model_and_no_retry_storm() {
         let (url, count) = endpoint(Arc::new(AtomicU64::new(3600)), Duration::ZERO).await;
-        let exchanger = exchanger(url);
-        let err = exchanger
+        let refusing = exchanger(url);
+        let err = refusing
             .token_for("bob-token", in_an_hour(), API, &["delete:documents"])
             .await
             .unwrap_err();
@@ -724,33 +700,44 @@ mod tests {
             "https://documents-api.example/ refused the exchange: the user does not hold delete:documents"
         );
         assert!(!err.0.contains("bob-token"));
-        // Auth0 down: a clear error, and the calls of the next moments share it.
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+        // Auth0 unreachable: a clear error.
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let down = exchanger_at(port);
+        let err = exchanger(format!("http://127.0.0.1:{port}/oauth/token"))
+            .token_for("alice-token", in_an_hour(), API, &[])
+            .await
+            .unwrap_err();
+        assert!(err.0.contains("cannot be reached"), "{}", err.0);
+        // Auth0 down: a clear error, and the calls of the next moments share it.
+        let (url, attempts) = down_endpoint().await;
+        let down = exchanger(url);
         for _ in 0..10 {
             let err = down
                 .token_for("alice-token", in_an_hour(), API, &[])
                 .await
                 .unwrap_err();
-            assert!(err.0.contains("cannot be reached"), "{}", err.0);
+            assert!(err.0.contains("unavailable (503"), "{}", err.0);
         }
-        assert_eq!(down.sent(), 1, "one attempt for the ten calls");
+        assert_eq!(
+            attempts.load(Ordering::SeqCst),
+            1,
+            "one attempt for the ten calls"
+        );
         // Calls that keep coming do not stretch the backoff: it ends 2 s after the failure.
         let started = Instant::now();
         while started.elapsed() < FAILURE_BACKOFF + Duration::from_millis(500) {
             let _ = down.token_for("alice-token", in_an_hour(), API, &[]).await;
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert_eq!(down.sent(), 2, "tried again once the backoff ended");
-        assert_eq!(count.load(Ordering::SeqCst), 1);
-    }
-
-    fn exchanger_at(port: u16) -> Exchanger {
-        exchanger(format!("http://127.0.0.1:{port}/oauth/token"))
+        assert_eq!(
+            attempts.load(Ordering::SeqCst),
+            2,
+            "tried again once the backoff ended"
+        );
     }
 }
 
@@ -758,7 +745,7 @@ mod tests {
 mod shared_tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    use super::tests::{endpoint, exchanger};
+    use super::tests::{endpoint, exchanger_with};
     use super::*;
     use crate::store::redis::test_server::TestRedis;
 
@@ -769,8 +756,8 @@ mod shared_tests {
         };
         let (url, count) = endpoint(Arc::new(AtomicU64::new(3600)), Duration::ZERO).await;
         let store = || async { Store::redis(&redis.url(), "t:").await.unwrap() };
-        let a = exchanger(url.clone()).shared_in(store().await);
-        let b = exchanger(url).shared_in(store().await);
+        let a = exchanger_with(url.clone(), &store().await);
+        let b = exchanger_with(url, &store().await);
         let hour = Some(SystemTime::now() + Duration::from_secs(3600));
         let api = "https://documents-api.example/";
         let first = a

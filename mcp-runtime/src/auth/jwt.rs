@@ -213,7 +213,9 @@ pub(crate) struct Verifier {
 }
 
 impl Verifier {
-    pub(crate) fn new(config: JwtConfig, client: reqwest::Client) -> Self {
+    /// A verifier of `config`'s tokens, fetching keys with `client`; tokens it exchanges are
+    /// shared through `store` when replicas share it.
+    pub(crate) fn new(config: JwtConfig, client: reqwest::Client, store: &Store) -> Self {
         let validations = config
             .algorithms
             .iter()
@@ -233,7 +235,7 @@ impl Verifier {
         let exchanger = config
             .exchange
             .clone()
-            .map(|settings| Arc::new(Exchanger::new(settings, config.http_timeout)));
+            .map(|settings| Arc::new(Exchanger::new(settings, config.http_timeout, store)));
         let jwks = Jwks::new(
             config.jwks_url.clone(),
             client,
@@ -304,19 +306,6 @@ impl Verifier {
         let auth = Arc::new(self.delegating(Auth::from_claims(data.claims), token));
         self.cache.insert(token, Arc::clone(&auth), header.kid);
         Ok(auth)
-    }
-
-    /// The verifier whose exchanged tokens are also kept in `store`, when it is shared.
-    pub(crate) fn sharing_exchanges_in(mut self, store: &Store) -> Self {
-        if store.is_shared()
-            && let Some(exchanger) = self.exchanger.take()
-        {
-            let settings = exchanger.settings().clone();
-            self.exchanger = Some(Arc::new(
-                Exchanger::new(settings, self.config.http_timeout).shared_in(store.clone()),
-            ));
-        }
-        self
     }
 
     /// `auth`, able to exchange its `token` when this server exchanges tokens.
@@ -441,7 +430,7 @@ impl TokenVerifier {
         config.validate().map_err(crate::error::Error::Config)?;
         let client = crate::web::upstream::client(config.http_timeout)?;
         Ok(TokenVerifier {
-            verifier: Verifier::new(config, client),
+            verifier: Verifier::new(config, client, &Store::memory()),
         })
     }
 

@@ -8,6 +8,7 @@ pub(crate) mod jwks;
 pub(crate) mod jwt;
 pub(crate) mod permission;
 pub(crate) mod resource;
+pub(crate) mod sealed;
 pub(crate) mod signing;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -85,7 +85,7 @@ impl ResourceServer {
             "resource_name": name,
         });
         ResourceServer {
-            verifier: Verifier::new(config, client).sharing_exchanges_in(&store),
+            verifier: Verifier::new(config, client, &store),
             resource,
             metadata_url,
             metadata,

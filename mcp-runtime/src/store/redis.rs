@@ -21,6 +21,7 @@ use redis::{Script, Value};
 
 use super::memory::PER_ADDRESS;
 use super::outcome::{PutError, TakeError, Unavailable};
+use crate::web::random::hex;
 use crate::web::throttle::WarnLimit;
 
 /// The longest a store call may take, reconnection included, before it fails closed.
@@ -205,14 +206,7 @@ impl Redis {
     /// The Redis key of `key` in `space`: hashed, under the prefix.
     fn key(&self, space: &str, key: &str) -> String {
         let hash = digest::digest(&digest::SHA256, key.as_bytes());
-        let mut out = String::with_capacity(self.prefix.len() + space.len() + 65);
-        out.push_str(&self.prefix);
-        out.push_str(space);
-        out.push(':');
-        for byte in hash.as_ref() {
-            out.push_str(&format!("{byte:02x}"));
-        }
-        out
+        format!("{}{space}:{}", self.prefix, hex(hash.as_ref()))
     }
 
     /// Runs `call` on a connection with the deadline; an error or a late answer is

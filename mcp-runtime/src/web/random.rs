@@ -10,10 +10,18 @@ pub(crate) fn random_token(bytes: usize) -> String {
 
 /// `bytes` random bytes, lowercase hex (visible ASCII, as session ids must be).
 pub(crate) fn random_hex(bytes: usize) -> String {
-    random_bytes(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&random_bytes(bytes))
+}
+
+/// `bytes` in lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        out.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+    }
+    out
 }
 
 fn random_bytes(bytes: usize) -> Vec<u8> {

@@ -18,6 +18,7 @@ use super::pages;
 use super::signing::ClientKey;
 use crate::auth0::config::ForwardedHeader;
 use crate::store::{Store, Unavailable};
+use crate::web::random::hex;
 use crate::web::response::OAuthError;
 
 /// The endpoints that are limited.
@@ -100,10 +101,7 @@ impl Limits {
                 u64::from(self.per_minute),
             )];
             if let Some(id) = client_id {
-                let hash: String = ClientKey::of(id).0[..16]
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let hash = hex(&ClientKey::of(id).0[..16]);
                 counters.push((
                     format!("{endpoint:?}:client:{hash}"),
                     u64::from(self.per_minute.saturating_mul(CLIENT_FACTOR)),

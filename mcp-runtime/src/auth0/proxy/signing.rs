@@ -3,12 +3,13 @@
 //! tokens. The key is derived from the application's secret: stable across restarts and the
 //! same on every replica, never known to clients.
 
-use aws_lc_rs::{aead, digest, hmac};
+use aws_lc_rs::{digest, hmac};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::auth::caller::now;
+use crate::auth::sealed::Sealer;
 use crate::web::url::check_redirect_uri;
 
 /// The longest list of remembered consents kept in the cookie.
@@ -63,7 +64,7 @@ impl ClientKey {
 pub(crate) struct Signer {
     key: hmac::Key,
     /// Seals Auth0's refresh tokens, bound to the client they were issued to.
-    sealing: aead::LessSafeKey,
+    sealing: Sealer,
 }
 
 /// The prefix of a refresh token this proxy sealed.
@@ -74,31 +75,20 @@ impl Signer {
     pub(crate) fn from_secret(secret: &str) -> Self {
         let master = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
         let derived = hmac::sign(&master, b"mcp-runtime oauth proxy signing key v1");
-        let sealing = hmac::sign(&master, b"mcp-runtime oauth proxy refresh token key v1");
-        let sealing = aead::UnboundKey::new(&aead::AES_256_GCM, sealing.as_ref())
-            .expect("an HMAC-SHA256 tag is a 32-byte AES-256 key");
         Signer {
             key: hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref()),
-            sealing: aead::LessSafeKey::new(sealing),
+            sealing: Sealer::derive(
+                secret.as_bytes(),
+                b"mcp-runtime oauth proxy refresh token key v1",
+            ),
         }
     }
 
     /// Auth0's refresh token, encrypted and authenticated together with the client it was
     /// issued to: the client cannot read it, and no other client can redeem it.
     pub(crate) fn seal_refresh_token(&self, client_id: &str, token: &str) -> String {
-        let mut nonce = [0u8; aead::NONCE_LEN];
-        getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
-        let mut sealed = token.as_bytes().to_vec();
-        self.sealing
-            .seal_in_place_append_tag(
-                aead::Nonce::assume_unique_for_key(nonce),
-                aead::Aad::from(refresh_aad(client_id)),
-                &mut sealed,
-            )
-            .expect("AES-GCM seals any refresh token");
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        format!("{SEALED_REFRESH}{}", URL_SAFE_NO_PAD.encode(out))
+        let sealed = self.sealing.seal(&refresh_aad(client_id), token.as_bytes());
+        format!("{SEALED_REFRESH}{}", URL_SAFE_NO_PAD.encode(sealed))
     }
 
     /// Auth0's refresh token inside `sealed`, if this proxy sealed it for `client_id`.
@@ -106,17 +96,8 @@ impl Signer {
         let bytes = URL_SAFE_NO_PAD
             .decode(sealed.strip_prefix(SEALED_REFRESH)?)
             .ok()?;
-        if bytes.len() < aead::NONCE_LEN {
-            return None;
-        }
-        let (nonce, sealed) = bytes.split_at(aead::NONCE_LEN);
-        let nonce = aead::Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let mut sealed = sealed.to_vec();
-        let opened = self
-            .sealing
-            .open_in_place(nonce, aead::Aad::from(refresh_aad(client_id)), &mut sealed)
-            .ok()?;
-        String::from_utf8(opened.to_vec()).ok()
+        let opened = self.sealing.open(&refresh_aad(client_id), &bytes)?;
+        String::from_utf8(opened).ok()
     }
 
     /// A tag for `data`, URL-safe.
