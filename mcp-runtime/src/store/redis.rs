@@ -150,13 +150,13 @@ impl Redis {
             }
             Ok(Err(err)) => {
                 return Err(format!(
-                    "Redis at {shown} cannot be used: {}",
+                    "Redis at {shown} cannot be used: {} (check that it runs there, and the URL's port, password and scheme: rediss:// for TLS)",
                     describe(&err)
                 ));
             }
             Err(_) => {
                 return Err(format!(
-                    "Redis at {shown} did not answer within {} seconds",
+                    "Redis at {shown} did not answer within {} seconds (check that the host and port are a Redis, and rediss:// if it speaks TLS)",
                     CONNECT_TIMEOUT.as_secs()
                 ));
             }
